@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Installs the Debian packages voicekit needs (ffmpeg, ...) when they are missing and apt is usable.
+# Usage: scripts/install-system-deps.sh PACKAGE...   (binary name = package name, except chromium)
+set -euo pipefail
+missing=()
+for pkg in "$@"; do
+  bin=$pkg
+  command -v "$bin" >/dev/null 2>&1 || missing+=("$pkg")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+if ! command -v apt-get >/dev/null 2>&1; then
+  echo "voicekit: please install: ${missing[*]} (no apt-get on this machine)" >&2
+  exit 0
+fi
+sudo=""
+if [ "$(id -u)" -ne 0 ]; then
+  if sudo -n true 2>/dev/null; then sudo="sudo"; else
+    echo "voicekit: please run: sudo apt-get install ${missing[*]}" >&2
+    exit 0
+  fi
+fi
+echo "voicekit: installing ${missing[*]} with apt-get" >&2
+$sudo apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

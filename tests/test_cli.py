@@ -1,0 +1,99 @@
+"""The command line: instant help, one-line errors with exit codes, and crash-safe resume."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from conftest import make_media, tone
+from typer.testing import CliRunner
+
+from voicekit.cli.app import app
+
+runner = CliRunner()
+
+
+def test_help_is_light() -> None:
+    code = (
+        "import sys; from voicekit.cli.app import app; "
+        "heavy = [m for m in ('torch', 'numpy', 'faster_whisper', 'resemblyzer', 'matplotlib') "
+        "if m in sys.modules]; print(heavy)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+    result = runner.invoke(app, ["--help"])
+    assert result.exit_code == 0
+    for command in ("dataset", "doctor", "purge", "report", "models", "eval"):
+        assert command in result.output
+
+
+def test_errors_are_one_line_with_exit_codes(tmp_path: Path) -> None:
+    ws = ["--workspace", str(tmp_path / "ws")]
+    result = runner.invoke(app, ["dataset", str(tmp_path), "--set", "segment.bogus=1", *ws])
+    assert result.exit_code == 2
+    assert (
+        "unknown config key 'segment.bogus'" in result.output and "Traceback" not in result.output
+    )
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    result = runner.invoke(app, ["dataset", str(empty), *ws])
+    assert result.exit_code == 2 and "no media files found" in result.output
+    result = runner.invoke(app, ["dataset", str(empty), "--lang", "fr", *ws])
+    assert result.exit_code == 2 and "--lang 'fr'" in result.output
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    result = runner.invoke(app, ["dataset", str(empty), "--workspace", str(blocker / "ws")])
+    assert result.exit_code == 2 and "cannot write to workspace" in result.output
+
+
+def test_doctor_tells_what_is_present(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["doctor", "--workspace", str(tmp_path / "ws")])
+    assert result.exit_code == 0, result.output
+    for name in ("python", "ffmpeg", "torch", "gpu", "faster-whisper", "workspace"):
+        assert name in result.output
+    assert "no CUDA GPU" in result.output or "GiB free" in result.output
+
+
+def _events(ws: Path) -> list[dict[str, str]]:
+    path = ws / "logs/events.jsonl"
+    return [json.loads(line) for line in path.read_text().splitlines()] if path.exists() else []
+
+
+def test_kill_9_during_ingest_then_resume(tmp_path: Path) -> None:
+    films = tmp_path / "films"
+    films.mkdir()
+    for i in range(6):
+        make_media(films / f"film{i}.flac", [tone(90, 48000, 150 + 40 * i, seed=i)], 48000)
+    cmd = [sys.executable, "-m", "voicekit", "dataset", str(films), "--to", "ingest"]
+    env = {**os.environ, "VOICEKIT_PROGRESS": "0"}
+    ws = tmp_path / "ws"
+    proc = subprocess.Popen(
+        [*cmd, "--workspace", str(ws)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 120
+    while not list(ws.glob("stages/ingest/*/done.json")) and time.monotonic() < deadline:
+        time.sleep(0.005)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    finished = {e["item"] for e in _events(ws) if e["what"] == "computed"}
+    if len(finished) == 6:
+        pytest.fail("ingest finished before it could be killed: make the films longer")
+    assert finished, "killed before any file finished"
+    subprocess.run([*cmd, "--workspace", str(ws)], env=env, check=True, capture_output=True)
+    second_run = _events(ws)[-6:]
+    cached = {e["item"] for e in second_run if e["what"] == "cached"}
+    assert cached == finished, second_run
+    clean = tmp_path / "clean"
+    subprocess.run([*cmd, "--workspace", str(clean)], env=env, check=True, capture_output=True)
+    assert (ws / "manifests/ingest.jsonl").read_text() == (
+        clean / "manifests/ingest.jsonl"
+    ).read_text()

@@ -1,0 +1,44 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from voicekit import config
+from voicekit.errors import ConfigError
+
+
+def test_default_yaml_matches_dataclass_defaults() -> None:
+    """configs/default.yaml is generated: run scripts/write_default_config.py after a change."""
+    text = (config.CONFIG_DIR / "default.yaml").read_text(encoding="utf-8")
+    assert text == config.HEADER + config.render_yaml(config.Config())
+    assert config.load() == config.Config()
+
+
+def test_unknown_key_names_valid_keys(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("segment:\n  max_seconds: 3\n")
+    with pytest.raises(ConfigError) as err:
+        config.load(bad)
+    assert "segment.max_seconds" in err.value.message
+    assert "max_s" in (err.value.fix or "")
+
+
+def test_set_overrides_and_types() -> None:
+    conf = config.load(None, ["segment.max_s=12", "ingest.sample_rate=16000"])
+    assert conf.segment.max_s == 12.0
+    assert conf.ingest.sample_rate == 16000
+    with pytest.raises(ConfigError, match="expected an integer"):
+        config.load(None, ["ingest.sample_rate=fast"])
+    with pytest.raises(ConfigError, match="unknown config key 'nonsense'"):
+        config.load(None, ["nonsense.key=1"])
+    with pytest.raises(ConfigError, match="expected key=value"):
+        config.load(None, ["segment.max_s"])
+
+
+def test_fingerprint_leaves_out_non_output_knobs() -> None:
+    base = config.load()
+    other = config.load(None, ["ingest.block_s=5"])
+    assert config.fingerprint(base.ingest) == config.fingerprint(other.ingest)
+    changed = config.load(None, ["ingest.sample_rate=16000"])
+    assert config.fingerprint(base.ingest) != config.fingerprint(changed.ingest)

@@ -1,0 +1,259 @@
+"""Each filter rejects a clip built to fail it, keeps a clean one, and explains itself."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import numpy as np
+import pytest
+import soundfile as sf
+
+from voicekit.config import Config
+from voicekit.errors import ConfigError
+from voicekit.manifest import Segment
+from voicekit.pipeline.stage import Context, Output
+from voicekit.stages.filters.asr import repetition
+from voicekit.stages.filters.config import FiltersConfig
+from voicekit.stages.filters.stage import FiltersStage
+from voicekit.stages.segment import SegmentConfig
+from voicekit.workspace import Workspace
+
+RATE = 16000
+GOOD = {"similarity": 0.8, "similarity_threshold": 0.6, "asr_logprob": -0.3,
+        "no_speech_prob": 0.05, "compression_ratio": 1.3}
+
+
+def speech(seconds: float, seed: int = 0, amp: float = 0.1) -> np.ndarray:
+    """Speech-like audio: 0.2 s harmonic syllables of varying pitch, 0.1 s pauses, faint hiss."""
+    rng = np.random.default_rng(seed)
+    audio = 1e-4 * rng.standard_normal(int(seconds * RATE))
+    t = np.arange(int(0.2 * RATE)) / RATE
+    envelope = np.hanning(t.size)
+    for start in np.arange(0.05, seconds - 0.25, 0.3):
+        f0 = rng.uniform(110, 240)
+        syllable = sum(np.sin(2 * np.pi * f0 * k * t) / k for k in range(1, 8))
+        first = int(start * RATE)
+        audio[first:first + t.size] += amp * envelope * syllable
+    return audio.astype(np.float32)
+
+
+class Run:
+    """A workspace with audio files, and the filters stage run over segments made in it."""
+
+    def __init__(self, root: Path, **filters: object) -> None:
+        self.ws = Workspace(root / "ws")
+        self.config = dataclasses.replace(Config(), filters=FiltersConfig(**filters))  # type: ignore[arg-type]
+        self.segments: list[Segment] = []
+
+    def clip(self, audio: np.ndarray, *, rec: str = "rec", start: float = 0.0,
+             text: str | None = "a clean line of dialogue", **fields: object) -> Segment:
+        """A clip over `audio` written as its own file (times from `start`)."""
+        name = f"{rec}.wav"
+        path = self.ws.path(name)
+        full = sf.read(path, dtype="float32")[0] if path.exists() else np.zeros(0, np.float32)
+        first = int(start * RATE)
+        full = np.concatenate([full, np.zeros(max(0, first + audio.size - full.size), np.float32)])
+        full[first:first + audio.size] = audio
+        sf.write(path, full, RATE)
+        values: dict[str, object] = {"scores": dict(GOOD), "language": "en", **fields}
+        seg = Segment(id=f"{rec}_{start}", recording_id=rec, start=start,
+                      duration=audio.size / RATE, audio=name, speaker="target", text=text,
+                      custom={"role": "clip"}, **values)  # type: ignore[arg-type]
+        self.segments.append(seg)
+        return seg
+
+    def add(self, seg: Segment) -> None:
+        self.segments.append(seg)
+
+    def run(self, lang: str = "auto") -> list[Segment]:
+        stage = FiltersStage(self.config)
+        ctx = Context(self.ws, self.config, lang=lang)
+        (item,) = stage.items(self.segments, ctx)
+        out = Output(self.ws.root / "stages" / "filters" / "k.partial", "stages/filters/k")
+        return stage.process(item, out, ctx)
+
+
+def judged(segments: list[Segment]) -> dict[str, Segment]:
+    return {s.id: s for s in segments if s.custom.get("role") == "clip"}
+
+
+def test_clean_clip_kept_with_every_score(tmp_path: Path) -> None:
+    run = Run(tmp_path)
+    seg = run.clip(speech(3.0))
+    (out,) = run.run()
+    assert out.kept, out.rejected
+    for name in ("overlap_s", "overlap_fraction", "rms_dbfs", "clipped_fraction", "snr_db",
+                 "repetition", *GOOD):
+        assert name in out.scores
+    assert out.scores["snr_db"] > 25 and -35 < out.scores["rms_dbfs"] < -15
+    assert (out.id, out.start, out.duration, out.text) == (seg.id, seg.start, seg.duration,
+                                                             seg.text)
+
+
+@pytest.mark.parametrize(
+    ("make", "filter_name", "words"),
+    [
+        (lambda: np.clip(speech(3.0) * 30, -1, 1), "clipping", "% of samples at full scale"),
+        (lambda: speech(3.0) + 0.1 * np.random.default_rng(5).standard_normal(3 * RATE),
+         "snr", "music or noise under the speech: SNR"),
+        (lambda: np.zeros(3 * RATE), "quiet", "too quiet: -120.0 dBFS RMS"),
+        (lambda: speech(0.5), "duration", "too short: 0.50 s (minimum 1 s)"),
+        (lambda: speech(16.0), "duration", "too long: 16.0 s"),
+    ],
+)
+def test_audio_filters_reject(tmp_path: Path, make, filter_name: str, words: str) -> None:  # type: ignore[no-untyped-def]
+    run = Run(tmp_path)
+    run.clip(speech(3.0), rec="clean")
+    run.clip(np.asarray(make(), dtype=np.float32), rec="bad")
+    out = judged(run.run())
+    assert out["clean_0.0"].kept
+    rejected = out["bad_0.0"].rejected
+    assert rejected is not None and rejected.filter == filter_name
+    assert words in rejected.reason
+
+
+def test_overlap_with_another_speaker(tmp_path: Path) -> None:
+    run = Run(tmp_path)
+    run.clip(speech(2.0), start=0.0)
+    run.clip(speech(2.0, seed=1), start=3.0)
+    overlap = Segment(id="ov", recording_id="rec", start=1.2, duration=0.8, audio="rec.wav",
+                      custom={"role": "overlap", "speakers": ["S0", "target"]})
+    other = Segment(id="s1", recording_id="rec", start=4.9, duration=1.0, audio="rec.wav",
+                    speaker="S1", custom={"role": "turn"})
+    run.add(overlap)
+    run.add(other)
+    segments = run.run()
+    assert overlap in segments and other in segments  # non-clips pass through unchanged
+    out = judged(segments)
+    first, second = out["rec_0.0"], out["rec_3.0"]
+    assert first.rejected is not None and first.rejected.filter == "overlap"
+    assert first.rejected.reason == "overlaps another speaker for 0.80 s (40 %)"
+    assert first.scores["overlap_fraction"] == pytest.approx(0.4)
+    assert second.kept and second.scores["overlap_s"] == pytest.approx(0.1)  # at the limit
+
+
+def test_speaker_similarity_below_threshold(tmp_path: Path) -> None:
+    run = Run(tmp_path)
+    run.clip(speech(2.0), rec="good")
+    run.clip(speech(2.0), rec="bad", scores={**GOOD, "similarity": 0.41})
+    out = judged(run.run())
+    assert out["good_0.0"].kept
+    rejected = out["bad_0.0"].rejected
+    assert rejected is not None and rejected.filter == "speaker" and rejected.score == 0.41
+    assert rejected.reason == "speaker similarity 0.41 below the calibrated threshold 0.60"
+
+
+def test_asr_confidence_and_repetition_loop(tmp_path: Path) -> None:
+    run = Run(tmp_path)
+    run.clip(speech(2.0), rec="loop", text="001, 001, 001, 001, 001, 001")
+    run.clip(speech(2.0), rec="unsure", scores={**GOOD, "asr_logprob": -1.6})
+    run.clip(speech(2.0), rec="empty", text=" ")
+    run.clip(speech(2.0), rec="fine", text="No, no, no. I said tomorrow.")
+    out = judged(run.run())
+    assert out["fine_0.0"].kept
+    reasons = {k: v.rejected.reason for k, v in out.items() if v.rejected}
+    assert reasons["loop_0.0"] == "repetition loop: 100 % of the text repeats one phrase"
+    assert reasons["unsure_0.0"] == "ASR unsure: mean log-probability -1.60 (minimum -1)"
+    assert reasons["empty_0.0"] == "ASR found no words"
+    assert repetition("我我我我我们走吧", "zh") == pytest.approx(5 / 8)
+
+
+def test_duplicates_by_text_and_by_audio(tmp_path: Path) -> None:
+    run = Run(tmp_path)
+    line = "We have to leave before the storm reaches the harbour."
+    run.clip(speech(2.0, seed=1), rec="a", text=line)
+    run.clip(speech(2.0, seed=2), rec="b", text=line.upper() + "!")
+    run.clip(speech(2.0, seed=3), rec="c", text="Yes.")
+    run.clip(speech(2.0, seed=4), rec="d", text="Yes.")  # short lines repeat in real speech
+    echo = speech(2.5, seed=7)
+    run.clip(echo, rec="e", text=None)
+    noise = 3e-3 * np.random.default_rng(9).standard_normal(echo.size)
+    run.clip(echo + noise.astype(np.float32), rec="f", text=None)  # the same audio, re-encoded
+    out = judged(run.run())
+    assert [k for k, v in out.items() if v.kept] == ["a_0.0", "c_0.0", "d_0.0", "e_0.0"]
+    assert out["b_0.0"].rejected.reason == "duplicate of a_0.0 (same text)"  # type: ignore[union-attr]
+    assert out["f_0.0"].rejected.reason.startswith("duplicate of e_0.0 (audio similarity")  # type: ignore[union-attr]
+    assert out["d_0.0"].scores["duplicate_similarity"] < 0.85
+
+
+def test_speaking_rate_tukey_fence(tmp_path: Path) -> None:
+    run = Run(tmp_path)
+    letters = "thequickbrownfoxjumpsoverthelazydog"
+    for i in range(12):  # 2 s clips of 22-27 letters: 11-13.5 letters per second
+        run.clip(speech(2.0, seed=i), start=3.0 * i, text=(letters * 2)[i:i + 22 + i % 6])
+    run.clip(speech(2.0, seed=50), start=40.0, text="this is far too much text for two seconds "
+             "of audio and cannot be right")
+    out = judged(run.run())
+    fast = out["rec_40.0"]
+    assert fast.rejected is not None and fast.rejected.filter == "rate"
+    assert fast.rejected.reason.startswith("speaking rate 28.0 chars/s outside this recording's")
+    assert sum(c.kept for c in out.values()) == 12
+
+
+def test_few_clips_are_not_fenced(tmp_path: Path) -> None:
+    run = Run(tmp_path)
+    for i in range(3):
+        run.clip(speech(2.0, seed=i), start=3.0 * i, text="x" * (10 + 40 * i))
+    assert all(c.kept for c in judged(run.run()).values())
+
+
+def test_language_against_lang_and_majority(tmp_path: Path) -> None:
+    run = Run(tmp_path)
+    for i in range(4):
+        run.clip(speech(2.0, seed=i), start=3.0 * i, language="zh", text="我们明天早上出发")
+    run.clip(speech(2.0, seed=9), start=20.0, language="en")
+    out = judged(run.run())
+    assert out["rec_20.0"].rejected.reason == (  # type: ignore[union-attr]
+        "language 'en' differs from the dataset's main language 'zh' (80 % of clip time)")
+    out = judged(run.run(lang="en"))
+    assert out["rec_20.0"].kept and not out["rec_0.0"].kept
+
+
+def test_first_failure_wins_and_later_ones_are_kept(tmp_path: Path) -> None:
+    run = Run(tmp_path)
+    run.clip(np.zeros(RATE // 2, np.float32), scores={**GOOD, "similarity": 0.1})
+    (out,) = run.run()
+    assert out.rejected is not None and out.rejected.filter == "duration"
+    assert [r["filter"] for r in out.custom["also_rejected"]] == ["speaker", "quiet"]
+
+
+def test_disable_and_unknown_filter(tmp_path: Path) -> None:
+    run = Run(tmp_path, disable=("quiet",))
+    run.clip(np.zeros(2 * RATE, np.float32), text=None)
+    (out,) = run.run()
+    assert out.kept and "rms_dbfs" not in out.scores
+    unknown = Run(tmp_path / "x", disable=("loud",))
+    unknown.clip(speech(2.0))
+    with pytest.raises(ConfigError, match="loud"):
+        unknown.run()
+
+
+def test_cache_key_follows_segment_limits() -> None:
+    base = FiltersStage(Config()).fingerprint()
+    longer = dataclasses.replace(Config(), segment=SegmentConfig(max_s=20.0))
+    assert FiltersStage(longer).fingerprint() != base
+
+
+def test_segment_then_filters_through_the_runner(tmp_path: Path) -> None:
+    from voicekit.manifest import Word
+    from voicekit.pipeline.runner import Runner
+    from voicekit.stages.segment.stage import SegmentStage
+
+    run = Run(tmp_path)
+    sf.write(run.ws.path("rec.wav"), np.concatenate([speech(6.0), speech(0.6, seed=3)]), RATE)
+    words = tuple(Word(f"w{i}", 0.05 + 0.3 * i, 0.25 + 0.3 * i) for i in range(20))
+    turns = [
+        Segment("t1", "rec", 0.0, 6.0, "rec.wav", "target", "", "en", words, dict(GOOD),
+                custom={"role": "turn"}),
+        Segment("t2", "rec", 6.05, 0.5, "rec.wav", "S0", custom={"role": "turn"}),
+    ]
+    stages = [SegmentStage(run.config), FiltersStage(run.config)]
+    runner = Runner(stages, Context(run.ws, run.config))
+    clips, _ = runner.run_stage(stages[0], turns)
+    judged_once, report = runner.run_stage(stages[1], clips)
+    again, cached = runner.run_stage(stages[1], clips)
+    assert (report.computed, cached.cached) == (1, 1) and again == judged_once
+    (clip,) = [s for s in judged_once if s.custom.get("role") == "clip"]
+    assert clip.kept and clip.text == " ".join(w.text for w in words)
+    assert clip.end <= 6.05  # padding stops at the other speaker's turn

@@ -1,0 +1,103 @@
+import logging
+from pathlib import Path
+
+import numpy as np
+import pytest
+from voices import RATE, SENTENCES, conversation, speak, write
+
+from voicekit.config import Config
+from voicekit.errors import InputError
+from voicekit.manifest import Segment
+from voicekit.pipeline.stage import Context, Item, Output
+from voicekit.stages.diarize import DiarizeStage
+from voicekit.stages.identify import IdentifyStage
+from voicekit.workspace import Workspace
+
+
+@pytest.fixture(scope="module")
+def scene(tmp_path_factory: pytest.TempPathFactory):
+    """Two films of slt and rms taking turns, diarized; slt speaks more in film a."""
+    root = tmp_path_factory.mktemp("identify")
+    ws = Workspace(root / "ws")
+    stage = DiarizeStage(Config())
+    ctx = Context(ws, Config())
+    films = {"a": conversation(("slt", "rms"), turns=5), "b": conversation(("rms", "slt"), turns=4)}
+    segments: list[Segment] = []
+    stage.open(ctx)
+    try:
+        for name, (wav, _) in films.items():
+            rel = f"stages/separate/{name}/vocals.wav"
+            write(ws.path(rel), wav)
+            rec = Segment(name, name, 0.0, len(wav) / RATE, rel, custom={"role": "recording"})
+            out = Output(ws.path(f"stages/diarize/{name}"), f"stages/diarize/{name}")
+            segments += stage.process(Item(name, (rec,)), out, ctx)
+    finally:
+        stage.close()
+    # enrolment: sentences of slt that are not in the films
+    refs = [write(root / "refs" / f"slt{i}.wav", speak(SENTENCES[6 + i], "slt")) for i in range(2)]
+    return ws, segments, {k: v[1] for k, v in films.items()}, refs
+
+
+def _run(ws: Workspace, segments: list[Segment], **ctx_args) -> list[Segment]:
+    stage = IdentifyStage(Config())
+    ctx = Context(ws, Config(), **ctx_args)
+    [item] = stage.items(segments, ctx)
+    out = Output(ws.path("stages/identify/k.partial"), "stages/identify/k")
+    return stage.process(item, out, ctx)
+
+
+def _voice_at(truth, seg: Segment) -> str:
+    mid = 0.5 * (seg.start + seg.end)
+    return min(truth, key=lambda t: 0 if t[1] <= mid <= t[2] else min(abs(mid - t[1]),
+                                                                       abs(mid - t[2])))[0]
+
+
+def test_refs_mark_the_enrolled_voice_in_every_film(scene):
+    ws, segments, truth, refs = scene
+    result = _run(ws, segments, refs=refs)
+    assert len(result) == len(segments)
+    turns = [s for s in result if s.custom.get("role") == "turn"]
+    assert all("similarity" in s.scores and "similarity_threshold" in s.scores for s in turns)
+    for film in ("a", "b"):
+        voices = {_voice_at(truth[film], s) for s in turns if s.recording_id == film
+                  and s.speaker == "target"}
+        assert voices == {"slt"}, (film, voices)
+    kept = [s for s in turns if s.speaker == "target"]
+    rejected = [s for s in turns if s.speaker != "target"]
+    assert min(s.scores["similarity"] for s in kept) >= kept[0].scores["similarity_threshold"]
+    assert all(s.scores["similarity"] < s.scores["similarity_threshold"] for s in rejected)
+
+
+def test_item_key_follows_ref_content(scene, tmp_path: Path):
+    ws, segments, _, refs = scene
+    stage = IdentifyStage(Config())
+    key_a = stage.items(segments, Context(ws, Config(), refs=refs))[0].key
+    other = write(tmp_path / "r.wav", speak(SENTENCES[0], "rms"))
+    key_b = stage.items(segments, Context(ws, Config(), refs=[other]))[0].key
+    assert key_a != key_b
+
+
+def test_without_refs_the_dominant_speaker_is_chosen_with_a_warning(scene, caplog):
+    ws, segments, truth, _ = scene
+    with caplog.at_level(logging.WARNING, logger="voicekit"):
+        result = _run(ws, segments)
+    assert "no --ref" in caplog.text
+    kept = [s for s in result if s.speaker == "target"]
+    assert kept and {_voice_at(truth[s.recording_id], s) for s in kept} == {"slt"}
+    assert len(kept[0].custom["candidates"]) >= 2
+
+
+def test_target_cluster_chosen_by_the_user(scene):
+    ws, segments, truth, _ = scene
+    rms_cluster = next(f"a:{s.speaker}" for s in segments if s.recording_id == "a"
+                       and s.custom.get("role") == "turn"
+                       and _voice_at(truth["a"], s) == "rms")
+    kept = [s for s in _run(ws, segments, target=rms_cluster) if s.speaker == "target"]
+    assert kept and {_voice_at(truth[s.recording_id], s) for s in kept} == {"rms"}
+
+
+def test_silent_refs_are_refused(scene, tmp_path: Path):
+    ws, segments, _, _ = scene
+    silent = write(tmp_path / "silent.wav", np.zeros(RATE * 2, np.float32))
+    with pytest.raises(InputError, match="enrolment"):
+        _run(ws, segments, refs=[silent])

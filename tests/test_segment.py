@@ -1,0 +1,146 @@
+"""The segment stage on generated audio: cuts at pauses and word gaps, never inside a word."""
+
+from __future__ import annotations
+
+import dataclasses
+import itertools
+from pathlib import Path
+
+import numpy as np
+import pytest
+import soundfile as sf
+
+from voicekit.config import Config
+from voicekit.manifest import Segment, Word, segment_id
+from voicekit.pipeline.stage import Context, Item, Output
+from voicekit.stages.segment import SegmentConfig
+from voicekit.stages.segment.stage import SegmentStage
+from voicekit.workspace import Workspace
+
+RATE = 16000
+
+
+def bursts(total_s: float, spans: list[tuple[float, float]], seed: int = 0) -> np.ndarray:
+    """Harmonic tone during `spans`, faint noise elsewhere."""
+    rng = np.random.default_rng(seed)
+    audio = 0.001 * rng.standard_normal(int(total_s * RATE))
+    t = np.arange(audio.size) / RATE
+    for start, end in spans:
+        part = slice(int(start * RATE), int(end * RATE))
+        audio[part] += 0.2 * sum(np.sin(2 * np.pi * 180 * k * t[part]) / k for k in range(1, 5))
+    return audio.astype(np.float32)
+
+
+def run(tmp_path: Path, audio: np.ndarray, segments: list[Segment], **cfg: float) -> list[Segment]:
+    ws = Workspace(tmp_path / "ws")
+    sf.write(ws.path("rec.wav"), audio, RATE)
+    config = dataclasses.replace(Config(), segment=SegmentConfig(**cfg))
+    stage = SegmentStage(config)
+    partial = tmp_path / "ws" / "stages" / "segment" / "k.partial"
+    out = Output(partial, "stages/segment/k")
+    return stage.process(Item("rec", tuple(segments)), out, Context(ws, config))
+
+
+def turn(start: float, end: float, speaker: str = "target", **fields: object) -> Segment:
+    return Segment(id=f"t{start}", recording_id="rec", start=start, duration=end - start,
+                   audio="rec.wav", speaker=speaker, custom={"role": "turn", "embedding_row": 3},
+                   **fields)  # type: ignore[arg-type]
+
+
+def clips_of(segments: list[Segment]) -> list[Segment]:
+    return [s for s in segments if s.custom.get("role") == "clip"]
+
+
+def test_words_never_cut_and_lengths_bounded(tmp_path: Path) -> None:
+    # 40 s of speech: words of 0.35 s separated by 0.05 s, a 0.3 s pause after every 7th word
+    words, t = [], 0.5
+    for i in range(80):
+        words.append(Word(f"w{i}", round(t, 3), round(t + 0.35, 3)))
+        t += 0.35 + (0.3 if i % 7 == 6 else 0.05)
+    audio = bursts(t + 1, [(w.start, w.end) for w in words])
+    target = turn(0.5, words[-1].end, text=" ".join(w.text for w in words), language="en",
+                  words=tuple(words), scores={"similarity": 0.8, "asr_logprob": -0.3})
+    clips = clips_of(run(tmp_path, audio, [target]))
+    assert len(clips) >= 3
+    for clip in clips:
+        assert 1.0 <= clip.duration <= 15.0
+        for w in words:  # no word straddles a clip edge
+            assert not (w.start < clip.start < w.end or w.start < clip.end < w.end)
+        assert clip.text == " ".join(w.text for w in clip.words)
+        assert clip.scores == {"similarity": 0.8, "asr_logprob": -0.3}
+        assert clip.custom["embedding_row"] == 3 and clip.custom["turns"] == [target.id]
+        assert clip.id == segment_id("rec", clip.start, clip.end)
+    # every word lands in exactly one clip, in order; clips do not overlap
+    assert [w for c in clips for w in c.words] == words
+    assert all(a.end <= b.start for a, b in itertools.pairwise(clips))
+    # cuts prefer the 0.3 s pauses: each clip ends on a sentence-final word (every 7th)
+    assert all(int(c.words[-1].text[1:]) % 7 == 6 for c in clips[:-1])
+
+
+def test_cuts_at_audio_pauses_without_words(tmp_path: Path) -> None:
+    # 30 s of 2.2 s bursts separated by 0.4 s pauses, one turn, no words
+    speech = [(0.5 + 2.6 * i, 2.7 + 2.6 * i) for i in range(11)]
+    audio = bursts(30.0, speech)
+    clips = clips_of(run(tmp_path, audio, [turn(0.5, speech[-1][1])]))
+    assert len(clips) >= 2
+    for clip in clips:
+        assert clip.duration <= 15.0 and clip.text is None
+        for start, end in speech:  # edges fall in pauses (or at the turn's outer padding)
+            assert not (start + 0.02 < clip.start < end - 0.02)
+            assert not (start + 0.02 < clip.end < end - 0.02)
+
+
+def test_merge_gap_pad_and_other_speaker(tmp_path: Path) -> None:
+    audio = bursts(12.0, [(1, 3), (3.3, 5), (6, 7), (7.05, 9.5)])
+    other = turn(5.2, 5.9, speaker="S1")
+    overlap = dataclasses.replace(turn(9.5, 9.8, speaker=None), custom={"role": "overlap"})
+    segments = [turn(1, 3), turn(3.3, 5), other, turn(6, 7), turn(7.4, 9.5), overlap]
+    out = run(tmp_path, audio, segments, pad_s=0.1)
+    clips = clips_of(out)
+    # 1-3 and 3.3-5 merge (0.3 s gap); 6-7 and 7.4-9.5 have the S1 turn before, not between
+    assert [(c.start, round(c.end, 3)) for c in clips] == [(0.9, 5.1), (5.9, 9.5)]
+    assert clips[1].custom["turns"] == ["t6", "t7.4"]
+    # non-target segments pass through unchanged
+    assert other in out and overlap in out
+
+
+def test_other_speaker_in_gap_prevents_merge(tmp_path: Path) -> None:
+    audio = bursts(8.0, [(1, 3), (3.3, 5)])
+    other = turn(3.05, 3.25, speaker="S2")
+    clips = clips_of(run(tmp_path, audio, [turn(1, 3), other, turn(3.3, 5)]))
+    assert [(c.start, round(c.end, 3)) for c in clips] == [(0.9, 3.05), (3.25, 5.1)]
+
+
+def test_short_fragment_kept_and_long_pause_splits(tmp_path: Path) -> None:
+    audio = bursts(10.0, [(1, 1.5), (3.0, 5.0), (6.5, 8.5)])
+    clips = clips_of(run(tmp_path, audio, [turn(1, 1.5), turn(3.0, 8.5)], merge_gap_s=0.5))
+    # the 0.5 s turn stays a clip (the filters reject it); the 1.5 s pause always cuts
+    assert next((c.start, round(c.end, 2)) for c in clips) == (0.9, 1.6)
+    assert len(clips) == 3 and clips[1].end <= 5.2 and clips[2].start >= 6.3
+
+
+def test_chinese_text_joined_without_spaces_and_stable_ids(tmp_path: Path) -> None:
+    chars = "今天天气很好我们出去走走吧"
+    words = tuple(Word(c, 1 + 0.3 * i, 1.25 + 0.3 * i) for i, c in enumerate(chars))
+    audio = bursts(6.0, [(w.start, w.end) for w in words])
+    target = turn(1, words[-1].end, text=chars, language="zh", words=words)
+    first = clips_of(run(tmp_path / "a", audio, [target]))
+    again = clips_of(run(tmp_path / "b", audio, [target]))
+    assert [c.text for c in first] == [chars]
+    assert [c.id for c in first] == [c.id for c in again]
+
+
+def test_wordless_text_kept_when_turn_is_whole(tmp_path: Path) -> None:
+    audio = bursts(8.0, [(1, 2.5), (4.0, 5.5)])
+    target = turn(1, 5.5, text="from the subtitles", language="en")
+    clips = clips_of(run(tmp_path, audio, [target]))
+    # a 1.5 s pause would cut, but the text has no word times: the turn stays whole
+    assert [c.text for c in clips] == ["from the subtitles"]
+
+
+@pytest.mark.parametrize("max_s", [4.0, 7.0])
+def test_no_pause_no_words_cut_at_quietest(tmp_path: Path, max_s: float) -> None:
+    audio = bursts(20.0, [(0.5, 19.5)])
+    audio[int(8 * RATE):int(8.05 * RATE)] *= 0.05  # a short dip, below min_pause_s
+    clips = clips_of(run(tmp_path, audio, [turn(0.5, 19.5)], max_s=max_s))
+    assert len(clips) >= 2 and all(c.duration <= max_s for c in clips)

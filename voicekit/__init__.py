@@ -1,0 +1,3 @@
+"""voicekit: films in, a clean single-speaker voice dataset out."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,3 @@
+from voicekit.cli.app import main
+
+main()

@@ -1,0 +1,1 @@
+"""Audio decoding (ffmpeg), file I/O (soundfile) and subtitle tracks."""

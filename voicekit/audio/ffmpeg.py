@@ -1,0 +1,216 @@
+"""ffprobe/ffmpeg: probe a container, choose the dialogue stream, decode it, extract subtitles."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from voicekit.errors import DependencyError, InputError
+
+# ISO 639 codes seen in stream tags, by the language voicekit calls them.
+LANGUAGE_TAGS = {
+    "zh": {"zh", "chi", "zho", "cmn", "chs", "cht", "yue"},
+    "en": {"en", "eng"},
+}
+TEXT_SUBTITLE_CODECS = {"subrip", "srt", "ass", "ssa", "mov_text", "webvtt", "text"}
+
+
+@dataclass(frozen=True)
+class AudioStream:
+    index: int  # absolute stream index in the container
+    codec: str
+    channels: int
+    layout: str
+    sample_rate: int
+    language: str | None
+    default: bool
+    duration: float | None
+
+
+@dataclass(frozen=True)
+class SubtitleStream:
+    index: int
+    codec: str
+    language: str | None
+
+
+@dataclass(frozen=True)
+class Probe:
+    path: Path
+    format: str
+    duration: float | None
+    audio: list[AudioStream]
+    subtitles: list[SubtitleStream]
+
+
+def tool(name: str) -> str:
+    found = shutil.which(name)
+    if not found:
+        raise DependencyError(
+            f"{name} is not installed",
+            "install it: `sudo apt-get install ffmpeg` (or `make install`)",
+        )
+    return found
+
+
+def _float(value: Any) -> float | None:
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def probe(path: Path) -> Probe:
+    """Streams of a media file; InputError when ffprobe cannot read it."""
+    cmd = [
+        tool("ffprobe"),
+        "-v",
+        "error",
+        "-print_format",
+        "json",
+        "-show_format",
+        "-show_streams",
+        str(path),
+    ]
+    result = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    if result.returncode != 0:
+        reason = (result.stderr.strip().splitlines() or ["unreadable"])[-1]
+        raise InputError(f"{path.name}: not a readable media file ({reason})")
+    data = json.loads(result.stdout or "{}")
+    audio, subs = [], []
+    for stream in data.get("streams", []):
+        tags = {k.lower(): v for k, v in (stream.get("tags") or {}).items()}
+        language = tags.get("language")
+        language = None if language in (None, "und") else str(language).lower()
+        kind = stream.get("codec_type")
+        if kind == "audio":
+            channels = int(stream.get("channels") or 0)
+            audio.append(
+                AudioStream(
+                    index=int(stream["index"]),
+                    codec=str(stream.get("codec_name", "?")),
+                    channels=channels,
+                    layout=str(stream.get("channel_layout") or default_layout(channels)),
+                    sample_rate=int(stream.get("sample_rate") or 0),
+                    language=language,
+                    default=bool((stream.get("disposition") or {}).get("default")),
+                    duration=_float(stream.get("duration")),
+                )
+            )
+        elif kind == "subtitle":
+            subs.append(
+                SubtitleStream(int(stream["index"]), str(stream.get("codec_name", "?")), language)
+            )
+    fmt = data.get("format") or {}
+    return Probe(path, str(fmt.get("format_name", "?")), _float(fmt.get("duration")), audio, subs)
+
+
+def default_layout(channels: int) -> str:
+    return {1: "mono", 2: "stereo", 6: "5.1", 8: "7.1"}.get(channels, f"{channels}ch")
+
+
+def language_matches(tag: str | None, lang: str) -> bool:
+    return tag is not None and tag in LANGUAGE_TAGS.get(lang, {lang})
+
+
+def choose_stream(streams: list[AudioStream], lang: str) -> AudioStream:
+    """The dialogue stream: the one tagged with `lang`, else the default one, else the first."""
+    if lang != "auto":
+        for stream in streams:
+            if language_matches(stream.language, lang):
+                return stream
+    for stream in streams:
+        if stream.default:
+            return stream
+    return streams[0]
+
+
+def has_centre(stream: AudioStream) -> bool:
+    """True for layouts with a front-centre channel (5.1, 7.1, ...): film dialogue lives there."""
+    return stream.channels >= 3 and stream.layout not in ("stereo", "2.1", "quad")
+
+
+def decode(
+    path: Path,
+    stream: AudioStream,
+    out: Path,
+    rate: int,
+    progress: Callable[[float], None] | None = None,
+) -> int:
+    """Decode one audio stream to 16-bit WAV at `rate`; returns the output channel count.
+
+    Centre channel for 5.1/7.1 (dialogue), both channels for stereo (the separate stage extracts
+    the centre), mono otherwise.
+    """
+    if has_centre(stream):
+        mapping, channels = ["-af", "pan=mono|c0=FC"], 1
+    elif stream.channels == 2:
+        mapping, channels = [], 2
+    else:
+        mapping, channels = [], 1
+    cmd = [
+        tool("ffmpeg"),
+        "-nostdin",
+        "-hide_banner",
+        "-loglevel",
+        "error",
+        "-y",
+        "-i",
+        str(path),
+        "-map",
+        f"0:{stream.index}",
+        "-vn",
+        *mapping,
+        "-ac",
+        str(channels),
+        "-ar",
+        str(rate),
+        "-c:a",
+        "pcm_s16le",
+        "-progress",
+        "pipe:1",
+        "-nostats",
+        "-f",
+        "wav",
+        str(out),
+    ]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert proc.stdout is not None and proc.stderr is not None
+    for line in proc.stdout:
+        if progress and line.startswith("out_time_us="):
+            value = _float(line.split("=", 1)[1])
+            if value is not None and value > 0:
+                progress(value / 1e6)
+    error = proc.stderr.read()
+    if proc.wait() != 0:
+        reason = (error.strip().splitlines() or ["decoding failed"])[-1]
+        raise InputError(f"{path.name}: cannot decode audio stream {stream.index} ({reason})")
+    return channels
+
+
+def extract_subtitle(path: Path, index: int | None, out: Path) -> None:
+    """Convert a subtitle stream (or a sidecar file when `index` is None) to SRT."""
+    mapping = [] if index is None else ["-map", f"0:{index}"]
+    cmd = [
+        tool("ffmpeg"),
+        "-nostdin",
+        "-hide_banner",
+        "-loglevel",
+        "error",
+        "-y",
+        "-i",
+        str(path),
+        *mapping,
+        "-f",
+        "srt",
+        str(out),
+    ]
+    result = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    if result.returncode != 0:
+        reason = (result.stderr.strip().splitlines() or ["conversion failed"])[-1]
+        raise InputError(f"{path.name}: cannot read subtitles ({reason})")

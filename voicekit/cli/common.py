@@ -1,0 +1,121 @@
+"""Shared CLI plumbing: error mapping, logging, progress rendering."""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING
+
+import typer
+
+from voicekit.errors import VoicekitError
+
+if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.progress import Progress, TaskID
+
+
+def console(stderr: bool = False) -> Console:
+    from rich.console import Console
+
+    return Console(stderr=stderr, highlight=False)
+
+
+@contextmanager
+def errors_to_exit() -> Iterator[None]:
+    """Map typed errors to one red line (with the fix) and the error's exit code."""
+    try:
+        yield
+    except VoicekitError as err:
+        if os.environ.get("VOICEKIT_DEBUG") == "1":
+            raise
+        err_console = console(stderr=True)
+        err_console.print(f"[bold red]error:[/] {err.message}", markup=True, soft_wrap=True)
+        if err.fix:
+            err_console.print(f"[yellow]fix:[/] {err.fix}", markup=True, soft_wrap=True)
+        raise typer.Exit(err.exit_code) from None
+    except KeyboardInterrupt:
+        console(stderr=True).print(
+            "interrupted: finished work is kept; run the same command to resume"
+        )
+        raise typer.Exit(130) from None
+    except (typer.Exit, typer.Abort):
+        raise
+    except Exception as err:
+        if os.environ.get("VOICEKIT_DEBUG") == "1":
+            raise
+        console(stderr=True).print(
+            f"[bold red]internal error:[/] {type(err).__name__}: {err}\n"
+            "[yellow]fix:[/] run again with VOICEKIT_DEBUG=1 and report the traceback",
+            markup=True,
+            soft_wrap=True,
+        )
+        raise typer.Exit(1) from None
+
+
+def setup_logging(verbose: bool = False) -> None:
+    """Warnings (and with --verbose, info) from the library go to stderr, one line each."""
+    from rich.logging import RichHandler
+
+    logger = logging.getLogger("voicekit")
+    logger.handlers.clear()
+    handler = RichHandler(
+        console=console(stderr=True),
+        show_time=False,
+        show_path=False,
+        markup=False,
+        rich_tracebacks=False,
+    )
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO if verbose else logging.WARNING)
+    logger.propagate = False
+
+
+class ProgressView:
+    """Renders the runner's progress hook as one rich bar per stage, in seconds of audio."""
+
+    def __init__(self, enabled: bool = True) -> None:
+        from rich.progress import (
+            BarColumn,
+            Progress,
+            TextColumn,
+            TimeElapsedColumn,
+            TimeRemainingColumn,
+        )
+
+        self.progress: Progress = Progress(
+            TextColumn("{task.description:<11}"),
+            BarColumn(),
+            TextColumn("{task.completed:>7.0f}/{task.total:.0f} s audio"),
+            TextColumn("{task.fields[note]}"),
+            TimeElapsedColumn(),
+            TimeRemainingColumn(),
+            console=console(stderr=True),
+            disable=not enabled
+            or (not sys.stderr.isatty() and os.environ.get("VOICEKIT_PROGRESS") != "1"),
+        )
+        self.tasks: dict[str, TaskID] = {}
+        self.cached: dict[str, int] = {}
+
+    def __enter__(self) -> ProgressView:
+        self.progress.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.progress.stop()
+
+    def __call__(
+        self, stage: str, item: str, completed_s: float, total_s: float, cached: bool = False
+    ) -> None:
+        if stage not in self.tasks:
+            self.tasks[stage] = self.progress.add_task(stage, total=max(total_s, 1e-9), note="")
+            self.cached[stage] = 0
+        if cached:
+            self.cached[stage] += 1
+        note = f"{self.cached[stage]} cached" if self.cached[stage] else ""
+        self.progress.update(
+            self.tasks[stage], completed=completed_s, total=max(total_s, 1e-9), note=note
+        )

@@ -1,0 +1,1 @@
+"""Stage contract, runner and backend registry."""

@@ -1,0 +1,1 @@
+"""Purge: plan, confirm, delete only inside the workspace, re-scan, leave a receipt."""

@@ -1,0 +1,30 @@
+"""Configuration of the diarize stage."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+from voicekit.knob import knob
+
+
+@dataclass(frozen=True)
+class EmbeddedDiarizeConfig:
+    """Silero VAD + GE2E (resemblyzer) window embeddings + agglomerative clustering."""
+
+    vad_threshold: float = knob(0.5, "Silero speech probability that starts a speech region")
+    window_s: float = knob(1.0, "embedding window length in seconds")
+    hop_s: float = knob(0.25, "step between embedding windows in seconds (turn-boundary grain)")
+    cluster_threshold: float = knob(
+        0.4, "cosine distance at which clustering stops merging (lower = more speakers)"
+    )
+    overlap_margin: float = knob(
+        0.04, "grid steps whose two best speaker similarities differ less are marked overlap"
+    )
+    min_turn_s: float = knob(0.5, "shorter label runs are not trusted as turns (marked overlap)")
+
+
+@dataclass(frozen=True)
+class DiarizeConfig:
+    backend: Literal["embedded"] = knob("embedded", "diarization backend")
+    embedded: EmbeddedDiarizeConfig = field(default_factory=EmbeddedDiarizeConfig)

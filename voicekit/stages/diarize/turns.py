@@ -1,0 +1,88 @@
+"""From window labels to speaker turns and overlap regions on a fine time grid.
+
+Each window votes, for every grid step it covers, with its similarity to each speaker's
+centroid. A step goes to the speaker with the highest mean vote; where the two best speakers
+are within `margin` of each other, the windows covering it disagree (a speaker change, or two
+voices at once) and the step is marked as overlap rather than silently given to one of them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+STEP_S = 0.05
+
+
+@dataclass(frozen=True)
+class Span:
+    """A turn (speaker >= 0) or an overlap region (speaker = -1, speakers = candidates)."""
+
+    start: float
+    end: float
+    speaker: int
+    speakers: tuple[int, ...] = ()
+
+
+def _runs(values: np.ndarray) -> list[tuple[int, int, int]]:
+    """(value, first index, end index) of constant runs."""
+    if len(values) == 0:
+        return []
+    edges = np.flatnonzero(np.diff(values)) + 1
+    starts = np.concatenate([[0], edges])
+    ends = np.concatenate([edges, [len(values)]])
+    return [(int(values[s]), int(s), int(e)) for s, e in zip(starts, ends, strict=True)]
+
+
+def build_spans(
+    regions: list[tuple[float, float]],
+    spans: np.ndarray,
+    similarities: np.ndarray,
+    margin: float,
+    min_turn_s: float,
+) -> list[Span]:
+    """Turns and overlaps inside speech regions.
+
+    Args:
+        regions: speech regions (seconds).
+        spans: (n, 2) window start/end times.
+        similarities: (n, k) cosine of each window to each speaker centroid.
+        margin: steps whose two best mean similarities differ less than this are overlap.
+        min_turn_s: shorter runs merge into their neighbour's overlap (too short to trust).
+    """
+    if len(spans) == 0 or not regions:
+        return []
+    k = similarities.shape[1]
+    end_s = max(r[1] for r in regions)
+    n = int(np.ceil(end_s / STEP_S)) + 1
+    votes = np.zeros((n, k))
+    weight = np.zeros(n)
+    for (a, b), sims in zip(spans, similarities, strict=True):
+        i, j = int(a / STEP_S), int(np.ceil(b / STEP_S))
+        votes[i:j] += sims
+        weight[i:j] += 1
+    speech = np.zeros(n, dtype=bool)
+    for a, b in regions:
+        speech[int(a / STEP_S) : int(np.ceil(b / STEP_S))] = True
+    mean = votes / np.maximum(weight, 1)[:, None]
+    ranked = np.sort(mean, axis=1)
+    best = mean.argmax(axis=1)
+    gap = ranked[:, -1] - (ranked[:, -2] if k > 1 else -1.0)
+    label = np.where(gap < margin, -1, best)
+    label[(~speech) | (weight == 0)] = -2
+    out: list[Span] = []
+    for value, a, b in _runs(label):
+        if value == -2:
+            continue
+        start, end = a * STEP_S, b * STEP_S
+        if value >= 0 and end - start < min_turn_s:
+            value = -1
+        if value == -1:
+            near = np.argsort(-mean[a:b].mean(axis=0))[:2]
+            if out and out[-1].speaker == -1 and abs(out[-1].end - start) < 1e-6:
+                start = out.pop().start
+            out.append(Span(start, end, -1, tuple(sorted(int(s) for s in near))))
+        else:
+            out.append(Span(start, end, value))
+    return out

@@ -1,0 +1,1 @@
+"""The filters stage and its backends."""

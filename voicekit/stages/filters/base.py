@@ -1,0 +1,57 @@
+"""What a filter receives and returns.
+
+A clip filter judges one clip from its own audio and the recording's other speakers; a set filter
+judges all clips together (speaking-rate fences, majority language, duplicates). Either returns a
+`Verdict` per clip: scores to record on the clip, and a reason when the clip fails.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from voicekit.manifest import Segment
+
+if TYPE_CHECKING:
+    from voicekit.config import Config
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """Scores for a clip and, when it fails, the reason and the score that decided it."""
+
+    scores: dict[str, float] = field(default_factory=dict)
+    reason: str | None = None
+    score: float | None = None
+
+
+@dataclass(frozen=True)
+class ClipAudio:
+    """A clip with its samples (mono float32) and where others speak in its recording.
+
+    Attributes:
+        seg: the clip.
+        samples: the clip's audio.
+        rate: sample rate of `samples`.
+        others: sorted (start, end) of other speakers' turns and overlap regions.
+    """
+
+    seg: Segment
+    samples: np.ndarray
+    rate: int
+    others: Sequence[tuple[float, float]] = ()
+
+
+@dataclass(frozen=True)
+class SetContext:
+    """What set filters know besides the clips: the run's language and audio fingerprints."""
+
+    lang: str = "auto"
+    fingerprints: Sequence[np.ndarray | None] = ()
+
+
+ClipFilter = Callable[[ClipAudio, "Config"], Verdict]
+SetFilter = Callable[[Sequence[Segment], "Config", SetContext], list[Verdict]]

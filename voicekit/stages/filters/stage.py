@@ -1,0 +1,128 @@
+"""The filters stage: every clip scored by every filter and rejected with a reason, never dropped.
+
+One item holds the whole run ("all"): duplicates and the main language are questions about the
+whole dataset. Clip audio is read one clip at a time, so memory stays bounded on long films.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from typing import Any, ClassVar
+
+import numpy as np
+
+from voicekit.errors import InputError
+from voicekit.manifest import Segment
+from voicekit.pipeline.stage import Context, Item, Output, Stage, recording_seconds
+from voicekit.stages.filters import duplicate, registry
+from voicekit.stages.filters.base import ClipAudio, SetContext, Verdict
+from voicekit.workspace import Workspace
+
+log = logging.getLogger("voicekit")
+
+
+def is_clip(seg: Segment) -> bool:
+    return seg.custom.get("role") == "clip"
+
+
+def apply(seg: Segment, name: str, verdict: Verdict) -> Segment:
+    """Record a filter's scores on a clip and its rejection, if any."""
+    if verdict.scores:
+        seg = seg.scored(**verdict.scores)
+    if verdict.reason is not None:
+        seg = seg.reject(name, verdict.reason, verdict.score)
+    return seg
+
+
+def others_by_recording(segments: list[Segment]) -> dict[str, list[tuple[float, float]]]:
+    """Where someone other than the target speaks, per recording (sorted)."""
+    out: dict[str, list[tuple[float, float]]] = defaultdict(list)
+    for s in segments:
+        role = s.custom.get("role")
+        if role == "overlap" or (role == "turn" and s.speaker != "target"):
+            out[s.recording_id].append((s.start, s.end))
+    return {rid: sorted(ranges) for rid, ranges in out.items()}
+
+
+class FiltersStage(Stage):
+    """Scores and judges every clip (`custom.role == "clip"`); other segments pass through."""
+
+    name: ClassVar[str] = "filters"
+    version: ClassVar[int] = 1
+
+    def fingerprint(self) -> dict[str, Any]:
+        # the duration filter judges by the segment stage's limits: they are part of our key
+        seg = self.config.segment
+        return {**super().fingerprint(), "segment": {"min_s": seg.min_s, "max_s": seg.max_s}}
+
+    def items(self, inputs: list[Segment], ctx: Context) -> list[Item]:
+        if not inputs:
+            return []
+        recordings: dict[str, list[Segment]] = defaultdict(list)
+        for seg in inputs:
+            recordings[seg.recording_id].append(seg)
+        seconds = sum(recording_seconds(segs) for segs in recordings.values())
+        return [Item("all", tuple(inputs), seconds=seconds, key={"lang": ctx.lang})]
+
+    def process(self, item: Item, out: Output, ctx: Context) -> list[Segment]:
+        clip_filters, set_filters = registry.enabled(self.config.filters.disable)
+        segments = list(item.inputs)
+        index = [i for i, s in enumerate(segments) if is_clip(s)]
+        others = others_by_recording(segments)
+        prints: list[np.ndarray | None] = []
+        want_prints = any(name == "duplicate" for name, _ in set_filters)
+        total = sum(segments[i].duration for i in index)
+        done = 0.0
+        with _ClipReader(ctx.workspace) as reader:
+            for i in index:
+                seg = segments[i]
+                samples, rate = reader.read(seg)
+                audio = ClipAudio(seg, samples, rate, others.get(seg.recording_id, []))
+                for name, check in clip_filters:
+                    seg = apply(seg, name, check(audio, self.config))
+                segments[i] = seg
+                prints.append(duplicate.fingerprint(samples, rate) if want_prints else None)
+                done += seg.duration
+                ctx.progress(self.name, item.id, done, total)
+        clips = [segments[i] for i in index]
+        context = SetContext(ctx.lang, prints)
+        for name, check_all in set_filters:
+            verdicts = check_all(clips, self.config, context)
+            clips = [apply(c, name, v) for c, v in zip(clips, verdicts, strict=True)]
+        for i, judged in zip(index, clips, strict=True):
+            segments[i] = judged
+        kept = sum(c.kept for c in clips)
+        log.info("filters: %d of %d clips kept", kept, len(clips))
+        return segments
+
+
+class _ClipReader:
+    """Reads clips from their audio files, keeping each file open while it is used."""
+
+    def __init__(self, workspace: Workspace) -> None:
+        self.workspace = workspace
+        self.files: dict[str, Any] = {}
+
+    def __enter__(self) -> _ClipReader:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for handle in self.files.values():
+            handle.close()
+
+    def read(self, seg: Segment) -> tuple[np.ndarray, int]:
+        import soundfile as sf
+
+        handle = self.files.get(seg.audio)
+        if handle is None:
+            path = self.workspace.path(seg.audio)
+            try:
+                handle = self.files[seg.audio] = sf.SoundFile(path)
+            except (OSError, RuntimeError) as err:  # LibsndfileError is a RuntimeError
+                raise InputError(f"cannot read audio {path}: {err}") from err
+        rate = int(handle.samplerate)
+        first = min(max(0, round(seg.start * rate)), handle.frames)
+        handle.seek(first)
+        data = handle.read(max(0, round(seg.end * rate) - first), dtype="float32", always_2d=True)
+        return data.mean(axis=1), rate

@@ -1,0 +1,233 @@
+"""The identify stage: which speaker turns are the target, pooled across all recordings.
+
+One item ("all") covers every recording, because the target's profile is pooled across films.
+The profile starts from the enrolment clips (`--ref`), or from a cluster the user picked
+(`--target recording:S1`), or, without either, from the speaker with the most speech across
+all films (with a warning and the top candidates stored for the report). It is then adapted
+in-domain: enrolment clips are usually cleaner and differently recorded than the films, so the
+clusters that match the enrolment best in each film are pooled into the profile.
+
+The decision threshold is calibrated per run, not fixed: acted film speech is out of domain for
+the encoder and similarities sit in a narrow band that shifts per scene. Turns of the chosen
+clusters and turns of all other clusters form two classes; the threshold sits between them,
+no lower than the other class's high tail. Every turn carries its similarity and the threshold.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from voicekit.errors import ConfigError, InputError
+from voicekit.hashing import file_sha256
+from voicekit.knob import knob
+from voicekit.manifest import Segment
+from voicekit.pipeline.stage import Context, Item, Output, Stage
+
+log = logging.getLogger("voicekit")
+
+TARGET = "target"
+
+
+@dataclass(frozen=True)
+class IdentifyConfig:
+    min_ref_s: float = knob(1.0, "enrolment clips shorter than this (speech seconds) are refused")
+    min_cluster_similarity: float = knob(
+        0.65, "a film's best cluster below this cosine to the enrolment is not the target"
+    )
+    other_quantile: float = knob(
+        0.95, "the threshold is at least this quantile of other speakers' turn similarities"
+    )
+    ref_weight: float = knob(
+        0.3, "weight of the enrolment embedding in the pooled profile (rest: matched clusters)"
+    )
+    candidates: int = knob(3, "speakers listed as candidates when no enrolment is given")
+
+
+@dataclass
+class Turn:
+    """A diarized turn with its embedding, in manifest order."""
+
+    index: int
+    segment: Segment
+    embedding: np.ndarray
+
+    @property
+    def cluster(self) -> str:
+        return f"{self.segment.recording_id}:{self.segment.speaker}"
+
+
+def load_turns(segments: list[Segment], ctx: Context) -> list[Turn]:
+    """Turns of the diarize manifest with their stored whole-turn embeddings."""
+    cache: dict[str, np.ndarray] = {}
+    turns = []
+    for index, seg in enumerate(segments):
+        if seg.custom.get("role") != "turn" or "embedding" not in seg.custom:
+            continue
+        rel = str(seg.custom["embedding"])
+        if rel not in cache:
+            cache[rel] = np.load(ctx.workspace.path(rel))
+        turns.append(Turn(index, seg, cache[rel][int(seg.custom["embedding_row"])]))
+    return turns
+
+
+def _unit(x: np.ndarray) -> np.ndarray:
+    return x / (np.linalg.norm(x) + 1e-12)
+
+
+def centroids(turns: list[Turn]) -> dict[str, tuple[np.ndarray, float]]:
+    """Duration-weighted centroid and total seconds of each (recording, speaker) cluster."""
+    sums: dict[str, np.ndarray] = {}
+    secs: dict[str, float] = {}
+    for t in turns:
+        sums[t.cluster] = sums.get(t.cluster, np.zeros_like(t.embedding))
+        sums[t.cluster] = sums[t.cluster] + t.segment.duration * t.embedding
+        secs[t.cluster] = secs.get(t.cluster, 0.0) + t.segment.duration
+    return {c: (_unit(v), secs[c]) for c, v in sums.items()}
+
+
+def ref_profile(refs: list[Path], min_speech_s: float, device: str) -> np.ndarray:
+    """Mean GE2E embedding of the speech in the enrolment clips (silence trimmed by VAD)."""
+    from voicekit.stages.diarize.audio import RATE, load_mono
+    from voicekit.stages.diarize.embed import Encoder
+    from voicekit.stages.diarize.vad import speech_probabilities, speech_regions
+
+    encoder = Encoder(device)
+    rows = []
+    for path in refs:
+        wav = load_mono(path)
+        regions = speech_regions(speech_probabilities(wav))
+        parts = [wav[int(a * RATE) : int(b * RATE)] for a, b in regions]
+        speech = np.concatenate(parts) if parts else np.zeros(0, np.float32)
+        if len(speech) < min_speech_s * RATE:
+            log.warning("enrolment clip %s skipped: %.1f s of speech (need %.1f s)",
+                        path, len(speech) / RATE, min_speech_s)
+            continue
+        rows.append(encoder.utterance(speech.astype(np.float32)))
+    if not rows:
+        raise InputError(
+            f"no usable enrolment clip among {len(refs)} (silent or shorter than {min_speech_s} s)",
+            "give --ref clips with at least a few seconds of the target speaking alone",
+        )
+    return _unit(np.mean(rows, axis=0))
+
+
+def _weighted(cents: dict[str, tuple[np.ndarray, float]], names: list[str]) -> np.ndarray:
+    """Speech-weighted mean direction of some clusters' centroids."""
+    return _unit(np.sum([cents[c][0] * cents[c][1] for c in names], axis=0))
+
+
+def group_clusters(
+    cents: dict[str, tuple[np.ndarray, float]], threshold: float
+) -> list[tuple[list[str], float]]:
+    """Link clusters of different films that sound alike; groups sorted by total speech."""
+    names = list(cents)
+    groups: list[tuple[list[str], float]] = []
+    for name in sorted(names, key=lambda c: -cents[c][1]):
+        vec, secs = cents[name]
+        for members, _ in groups:
+            if _unit(np.sum([cents[m][0] for m in members], axis=0)) @ vec >= threshold and not any(
+                m.split(":")[0] == name.split(":")[0] for m in members
+            ):
+                members.append(name)
+                break
+        else:
+            groups.append(([name], secs))
+    totals = [(m, sum(cents[c][1] for c in m)) for m, _ in groups]
+    return sorted(totals, key=lambda g: -g[1])
+
+
+class IdentifyStage(Stage):
+    name = "identify"
+    version = 1
+
+    def items(self, inputs: list[Segment], ctx: Context) -> list[Item]:
+        if not inputs:
+            return []
+        key: dict[str, Any] = {
+            "refs": sorted(file_sha256(p) for p in ctx.refs),
+            "target": ctx.target,
+        }
+        seconds = sum(s.duration for s in inputs if s.custom.get("role") == "turn")
+        return [Item("all", tuple(inputs), seconds=seconds, key=key)]
+
+    def process(self, item: Item, out: Output, ctx: Context) -> list[Segment]:
+        cfg = self.config.identify
+        segments = list(item.inputs)
+        turns = load_turns(segments, ctx)
+        if not turns:
+            log.warning("identify: no speaker turns in any recording; nothing to keep")
+            return segments
+        cents = centroids(turns)
+        extra: dict[str, Any] = {}
+        if ctx.refs:
+            p0 = ref_profile(ctx.refs, cfg.min_ref_s, ctx.device)
+            chosen = self._match(cents, p0, cfg)
+        elif ctx.target:
+            if ctx.target not in cents:
+                raise ConfigError(f"--target {ctx.target!r} is not a speaker cluster",
+                                  f"clusters are: {', '.join(sorted(cents))}")
+            p0, chosen = cents[ctx.target][0], [ctx.target]
+        else:
+            groups = group_clusters(cents, 1 - self.config.diarize.embedded.cluster_threshold)
+            chosen = groups[0][0]
+            p0 = _weighted(cents, chosen)
+            extra["candidates"] = [
+                {"clusters": m, "speech_s": round(s, 1)} for m, s in groups[: cfg.candidates]
+            ]
+            log.warning(
+                "identify: no --ref given; the target is the speaker with the most speech "
+                "(%s, %.0f s). Listen to the candidates and re-run with --target CLUSTER: %s",
+                ", ".join(chosen), groups[0][1],
+                "; ".join(f"{'+'.join(m)} ({s:.0f} s)" for m, s in groups[: cfg.candidates]),
+            )
+        profile = p0
+        if chosen:
+            pooled = _weighted(cents, chosen)
+            profile = _unit(cfg.ref_weight * p0 + (1 - cfg.ref_weight) * pooled)
+        sims = np.array([float(t.embedding @ profile) for t in turns])
+        threshold = self._threshold(turns, sims, set(chosen), cfg)
+        log.info("identify: target clusters %s, threshold %.3f", chosen or "none", threshold)
+        for t, sim in zip(turns, sims, strict=True):
+            seg = t.segment.scored(similarity=round(float(sim), 4),
+                                   similarity_threshold=round(threshold, 4))
+            custom = {**seg.custom, "cluster": t.cluster, **extra}
+            is_target = bool(chosen) and sim >= threshold
+            seg = seg.with_(speaker=TARGET if is_target else seg.speaker, custom=custom)
+            segments[t.index] = seg
+        return segments
+
+    @staticmethod
+    def _match(cents: dict[str, tuple[np.ndarray, float]], p0: np.ndarray,
+               cfg: IdentifyConfig) -> list[str]:
+        """Per recording, the cluster nearest the enrolment, when it is near enough."""
+        best: dict[str, tuple[str, float]] = {}
+        for name, (vec, _) in cents.items():
+            rec = name.rsplit(":", 1)[0]
+            sim = float(vec @ p0)
+            if rec not in best or sim > best[rec][1]:
+                best[rec] = (name, sim)
+        chosen = [n for n, s in best.values() if s >= cfg.min_cluster_similarity]
+        for rec, (name, sim) in best.items():
+            log.info("identify: %s best cluster %s (cosine %.3f to enrolment)", rec, name, sim)
+        if not chosen:
+            log.warning("identify: no speaker in any recording matches the enrolment clips "
+                        "(best cosine %.3f); nothing is kept", max(s for _, s in best.values()))
+        return chosen
+
+    @staticmethod
+    def _threshold(turns: list[Turn], sims: np.ndarray, chosen: set[str],
+                   cfg: IdentifyConfig) -> float:
+        """Between the chosen clusters' turns and everyone else's, favouring precision."""
+        inside = np.array([t.cluster in chosen for t in turns])
+        if not inside.any():
+            return 1.0
+        if inside.all():
+            return float(np.quantile(sims, 0.1))
+        target, other = sims[inside], sims[~inside]
+        middle = 0.5 * (float(np.median(target)) + float(np.median(other)))
+        return max(middle, float(np.quantile(other, cfg.other_quantile)))

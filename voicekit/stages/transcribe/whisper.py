@@ -1,0 +1,95 @@
+"""faster-whisper backend: one model, loaded once per stage run, transcribing 16 kHz turns."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from voicekit.eval.asr import is_cjk_language
+
+log = logging.getLogger("voicekit")
+
+SAMPLE_RATE = 16000
+
+
+@dataclass(frozen=True)
+class AsrWord:
+    text: str
+    start: float  # seconds from the start of the transcribed audio
+    end: float
+    prob: float
+
+
+@dataclass(frozen=True)
+class AsrResult:
+    """Whisper's output for one turn. Scores are means over Whisper's segments; None when
+    Whisper produced no segment at all; `compression_ratio` is the largest of its segments'
+    (Whisper's own loop check: above 2.4 is suspect)."""
+
+    text: str
+    words: tuple[AsrWord, ...]
+    avg_logprob: float | None
+    no_speech_prob: float | None
+    compression_ratio: float | None
+
+
+class WhisperBackend:
+    """A faster-whisper model on one device."""
+
+    def __init__(self, path: Path, *, device: str, compute_type: str, threads: int) -> None:
+        from faster_whisper import WhisperModel
+
+        if compute_type == "auto":
+            compute_type = "int8" if device == "cpu" else "float16"
+        # local_files_only: the folder is complete (resolution checked tokenizer.json), and
+        # faster-whisper must never reach the hub from inside a pipeline run
+        self.model: Any = WhisperModel(str(path), device=device, compute_type=compute_type,
+                                       cpu_threads=threads, local_files_only=True)
+
+    @property
+    def multilingual(self) -> bool:
+        return bool(self.model.model.is_multilingual)
+
+    def detect_language(self, audio: np.ndarray) -> tuple[str, float]:
+        """(language code, probability) from up to the first 30 s of `audio`."""
+        language, prob, _ = self.model.detect_language(audio)
+        return str(language), float(prob)
+
+    def transcribe(self, audio: np.ndarray, language: str, *, beam_size: int,
+                   vad_filter: bool, initial_prompt: str | None = None) -> AsrResult:
+        """Transcribe 16 kHz mono float32 `audio` in `language` with word times."""
+        segments, _ = self.model.transcribe(
+            audio,
+            language=language,
+            task="transcribe",
+            beam_size=beam_size,
+            word_timestamps=True,
+            # no carry-over between Whisper's 30 s windows: stops runaway loops on long turns
+            condition_on_previous_text=False,
+            vad_filter=vad_filter,
+            initial_prompt=initial_prompt,
+        )
+        segments = list(segments)
+        words = tuple(
+            AsrWord(w.word.strip(), float(w.start), float(w.end), float(w.probability))
+            for seg in segments for w in (seg.words or ()) if w.word.strip()
+        )
+        glue = "" if is_cjk_language(language) else " "
+        text = glue.join(s.text.strip() for s in segments if s.text.strip())
+        if not segments:
+            return AsrResult("", (), None, None, None)
+        count = len(segments)
+        return AsrResult(
+            text=text,
+            words=words,
+            avg_logprob=sum(float(s.avg_logprob) for s in segments) / count,
+            no_speech_prob=sum(float(s.no_speech_prob) for s in segments) / count,
+            compression_ratio=max(float(s.compression_ratio) for s in segments),
+        )
+
+    def close(self) -> None:
+        del self.model
