@@ -17,7 +17,7 @@ system-deps:
 	@scripts/install-system-deps.sh ffmpeg sox espeak-ng flite
 
 test-deps:
-	@scripts/install-system-deps.sh chromium
+	@scripts/install-system-deps.sh chromium fonts-noto-cjk
 
 $(STAMP): pyproject.toml requirements.lock
 	@scripts/install-system-deps.sh ffmpeg sox espeak-ng flite
@@ -33,7 +33,7 @@ dataset: install
 
 demo: install
 	$(PY) scripts/make_demo_films.py $(DEMO)/films
-	$(VENV)/bin/voicekit dataset $(DEMO)/films --ref-dir $(DEMO)/films/refs/A --workspace $(DEMO)/work $(ARGS)
+	$(VENV)/bin/voicekit dataset $(DEMO)/films/*.mkv $(DEMO)/films/*.mp4 --ref-dir $(DEMO)/films/refs/piper-joe --workspace $(DEMO)/work $(ARGS)
 
 test: install test-deps
 	$(PY) -m pytest -q tests

@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # Installs the Debian packages voicekit needs (ffmpeg, ...) when they are missing and apt is usable.
-# Usage: scripts/install-system-deps.sh PACKAGE...   (binary name = package name, except chromium)
+# Usage: scripts/install-system-deps.sh PACKAGE...   (Debian package names)
 set -euo pipefail
 missing=()
 for pkg in "$@"; do
-  bin=$pkg
-  command -v "$bin" >/dev/null 2>&1 || missing+=("$pkg")
+  if command -v dpkg-query >/dev/null 2>&1; then
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "ok installed" || missing+=("$pkg")
+  else
+    command -v "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
+  fi
 done
 [ ${#missing[@]} -eq 0 ] && exit 0
 if ! command -v apt-get >/dev/null 2>&1; then

@@ -2,9 +2,22 @@
 
 from __future__ import annotations
 
+import shutil
+import subprocess
+from pathlib import Path
+
 import pytest
 
-from voicekit.eval.asr import error_rate, metric_name, normalise, similarity, to_simplified
+from voicekit.config import Config, ModelsConfig
+from voicekit.eval.asr import (
+    Recognizer,
+    convert_script,
+    error_rate,
+    metric_name,
+    normalise,
+    similarity,
+    to_simplified,
+)
 
 
 @pytest.mark.parametrize(
@@ -33,9 +46,12 @@ def test_mandarin_normalisation(text: str, expected: str) -> None:
     assert normalise(text, "zh") == expected
 
 
-def test_to_simplified_leaves_other_text_alone() -> None:
+def test_script_conversion_leaves_other_text_alone() -> None:
     assert to_simplified("這是測試") == "这是测试"
     assert to_simplified("plain text") == "plain text"
+    assert convert_script("這是測試", "simplified") == "这是测试"
+    assert convert_script("这是测试", "traditional") == "這是測試"
+    assert convert_script("這是測試", "as-is") == "這是測試"
 
 
 def test_wer_counts_word_edits_over_reference_words() -> None:
@@ -69,3 +85,26 @@ def test_similarity_is_one_for_the_same_words_and_low_for_others() -> None:
     assert 0.8 < partial < 1.0
     assert similarity("", "", "en") == 1.0
     assert similarity("something", "", "en") == 0.0
+
+
+@pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="needs espeak-ng")
+def test_recognizer_scores_speech_against_its_text(tmp_path: Path) -> None:
+    lines = ["Seven hundred people came to the meeting yesterday.",
+             "Please open the window before you leave the house."]
+    items = []
+    for number, text in enumerate(lines):
+        wav = tmp_path / f"{number}.wav"
+        subprocess.run(["espeak-ng", "-v", "en-us", "-w", str(wav), text], check=True)
+        items.append((wav, text))
+    recognizer = Recognizer("tiny.en", Config(models=ModelsConfig(dir=str(tmp_path / "m"))))
+    try:
+        result = recognizer.evaluate(items, "en")
+        wrong = recognizer.evaluate([(items[0][0], lines[1])], "en")
+        with pytest.raises(ValueError, match="auto"):
+            recognizer.evaluate(items, "auto")
+    finally:
+        recognizer.close()
+    assert result.metric == "wer" and result.items == 2 and len(result.hypotheses) == 2
+    assert result.error <= 0.2  # measured 0.0
+    assert wrong.error >= 0.6
+    assert result.audio_s > 2 and result.rtf > 0

@@ -143,13 +143,13 @@ def test_stems_add_up_to_the_film(tts_set: list[Path]) -> None:
         stems = {k: sf.read(truth_path.parent / v)[0] for k, v in truth["stems"].items()}
         assert all(len(s) == round(truth["duration"] * sr) for s in stems.values())
         lossless = track["codec"] == "flac"
-        floor = 40.0 if lossless else 15.0
+        floor = 40.0 if lossless else 25.0
         if track["layout"] == "stereo":
             expected = stems["dialogue"] + stems["background"]
             assert _residual_db(decoded.mean(axis=0), expected, sr) > floor
         else:  # 5.1: dialogue alone in FC, background in the front pair
             assert _residual_db(decoded[2], stems["dialogue"], sr) > floor
-            assert _residual_db(decoded[:2].mean(axis=0), stems["background"], sr) > floor - 5
+            assert _residual_db(decoded[:2].mean(axis=0), stems["background"], sr) > floor - 10
         rms = {k: float(np.sqrt(np.mean(v**2))) for k, v in stems.items()}
         assert 20 * np.log10(rms["dialogue"] / rms["background"]) == pytest.approx(
             truth["snr_db"], abs=1.0
@@ -167,6 +167,7 @@ def test_turns_overlaps_and_target_stem(tts_set: list[Path]) -> None:
         ) >= 3
         cut_ins = sum(1 for a, b in itertools.pairwise(turns) if b["start"] < a["end"])
         assert 0.1 <= cut_ins / len(turns) <= 0.3
+        assert truth["overlap_turn_ratio"] == round(cut_ins / len(turns), 3)
         assert len(truth["overlaps"]) == cut_ins
         for start, end in truth["overlaps"]:
             active = [t for t in turns if t["start"] < end and t["end"] > start]
@@ -185,6 +186,7 @@ def test_turns_overlaps_and_target_stem(tts_set: list[Path]) -> None:
 
 def test_refs_exist_and_are_not_cut_from_the_film(tts_set: list[Path]) -> None:
     import soxr
+    from scipy.signal import correlate
 
     for truth_path in tts_set:
         truth = _truth(truth_path)
@@ -196,9 +198,11 @@ def test_refs_exist_and_are_not_cut_from_the_film(tts_set: list[Path]) -> None:
             ref, rate = sf.read(truth_path.parent / rel)
             assert rate == 16000 and len(ref) > rate
             # Normalised cross-correlation: a span copied from the film would score ~1.
-            corr = np.correlate(stem16, ref, mode="valid")
-            energy = np.sqrt(np.convolve(stem16**2, np.ones(len(ref)), mode="valid"))
-            score = np.max(np.abs(corr) / (energy * np.linalg.norm(ref) + 1e-9))
+            corr = correlate(stem16, ref, mode="valid", method="fft")
+            power = np.concatenate([[0.0], np.cumsum(stem16**2)])
+            energy = np.sqrt(np.maximum(power[len(ref) :] - power[: -len(ref)], 0.0))
+            loud = energy > 0.05 * energy.max()  # silent windows only carry FFT round-off
+            score = np.max(np.abs(corr[loud]) / (energy[loud] * np.linalg.norm(ref)))
             assert score < 0.8
 
 
@@ -250,9 +254,9 @@ def test_subtitles_exact_and_shifted(tts_set: list[Path]) -> None:
 
 
 def test_same_seed_same_truth(tmp_path: Path) -> None:
-    first = build_tts_set(tmp_path / "a", seed=5, turns_per_film=4)
-    again = build_tts_set(tmp_path / "b", seed=5, turns_per_film=4)
-    other = build_tts_set(tmp_path / "c", seed=6, turns_per_film=4)
+    first = build_tts_set(tmp_path / "a", seed=5, turns_per_film=3)
+    again = build_tts_set(tmp_path / "b", seed=5, turns_per_film=3)
+    other = build_tts_set(tmp_path / "c", seed=6, turns_per_film=3)
     for a, b, c in zip(first, again, other, strict=True):
         assert a.read_bytes() == b.read_bytes()
         assert a.read_bytes() != c.read_bytes()

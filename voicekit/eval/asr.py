@@ -9,10 +9,18 @@ subtitle line "It's 2 o'clock." agrees with the ASR text "it's two o'clock".
 from __future__ import annotations
 
 import re
+import time
 import unicodedata
 from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from voicekit.config import Config
 
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "`": "'"})
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
@@ -36,6 +44,14 @@ def opencc(kind: str) -> Any:
 def to_simplified(text: str) -> str:
     """Traditional -> simplified Chinese characters (other text is left as it is)."""
     return str(opencc("t2s").convert(text)) if _HAN.search(text) else text
+
+
+def convert_script(text: str, script: str) -> str:
+    """Chinese characters in `script` ("simplified", "traditional"; "as-is" keeps them)."""
+    kind = {"simplified": "t2s", "traditional": "s2t"}.get(script)
+    if kind is None or not _HAN.search(text):
+        return text
+    return str(opencc(kind).convert(text))
 
 
 def _english_number(match: re.Match[str]) -> str:
@@ -121,3 +137,69 @@ def similarity(a: str, b: str, lang: str | None) -> float:
     if not left and not right:
         return 1.0
     return float(Indel.normalized_similarity(left, right))
+
+
+@dataclass(frozen=True)
+class AsrEvaluation:
+    """Corpus error of a recogniser on items with known text, and its speed."""
+
+    metric: str  # "cer" or "wer"
+    error: float
+    items: int
+    audio_s: float
+    asr_s: float
+    hypotheses: tuple[str, ...]
+
+    @property
+    def rtf(self) -> float:
+        """Realtime factor: recognition seconds per audio second (lower is faster)."""
+        return self.asr_s / self.audio_s if self.audio_s else 0.0
+
+
+class Recognizer:
+    """A local Whisper model for scoring audio against known text (train and speak
+    evaluation, benchmarks), resolved offline like the transcribe stage's model."""
+
+    def __init__(self, model: str = "base", config: Config | None = None, *,
+                 device: str = "cpu", threads: int = 0, beam_size: int = 5) -> None:
+        from voicekit import models
+        from voicekit.stages.transcribe.whisper import WhisperBackend
+
+        name = model if models.is_path(model) else models.whisper_name(model)
+        self.backend = WhisperBackend(models.resolve(name, config), device=device,
+                                      compute_type="auto", threads=threads)
+        self.beam_size = beam_size
+
+    def transcribe(self, audio: np.ndarray | Path, lang: str) -> str:
+        """Text of 16 kHz mono `audio` (or an audio file), in `lang` or "auto" (detected)."""
+        from voicekit.audio import io
+        from voicekit.stages.transcribe.whisper import SAMPLE_RATE
+
+        if isinstance(audio, Path):
+            audio, _ = io.read(audio, sr=SAMPLE_RATE)
+        if lang == "auto":
+            lang = self.backend.detect_language(audio)[0] if self.backend.multilingual else "en"
+        text = self.backend.transcribe(audio, lang, beam_size=self.beam_size,
+                                       vad_filter=False).text
+        return to_simplified(text) if is_cjk_language(lang) else text
+
+    def evaluate(self, items: Sequence[tuple[np.ndarray | Path, str]], lang: str) -> AsrEvaluation:
+        """Transcribe (audio, reference text) pairs in `lang` ("zh", "en") and score them."""
+        if lang == "auto":
+            raise ValueError("evaluate needs the items' language, not auto")
+        from voicekit.audio import io
+        from voicekit.stages.transcribe.whisper import SAMPLE_RATE
+
+        hyps, audio_s, asr_s = [], 0.0, 0.0
+        for audio, _ in items:
+            if isinstance(audio, Path):
+                audio, _ = io.read(audio, sr=SAMPLE_RATE)
+            started = time.monotonic()
+            hyps.append(self.transcribe(audio, lang))
+            asr_s += time.monotonic() - started
+            audio_s += len(audio) / SAMPLE_RATE
+        error = error_rate([text for _, text in items], hyps, lang)
+        return AsrEvaluation(metric_name(lang), error, len(items), audio_s, asr_s, tuple(hyps))
+
+    def close(self) -> None:
+        self.backend.close()

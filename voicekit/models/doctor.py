@@ -19,7 +19,7 @@ class Check:
     name: str
     ok: bool
     detail: str
-    fix: str | None = None
+    fix: str = ""
 
 
 def _describe(row: ModelInfo) -> str:

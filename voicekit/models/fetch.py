@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("voicekit")
 
 
-def fetch(name: str, config: Config | None, workspace: Workspace | None = None) -> Path:
+def fetch_model(name: str, config: Config | None, workspace: Workspace | None = None) -> Path:
     """Download model `name` from its Hugging Face repository (with huggingface_hub's progress
     bars on stderr) and return the published folder.
 

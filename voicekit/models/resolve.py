@@ -192,10 +192,10 @@ def list_models(config: Config | None, *, checksums: bool = True) -> list[ModelI
     return [info(name, config, checksums=checksums) for name in names]
 
 
-def import_model(name: str, path: Path, config: Config | None, *, force: bool = False) -> ModelInfo:
-    """Register a local copy of a model (`voicekit models import NAME PATH`)."""
+def import_model(name: str, path: Path, config: Config | None, *, force: bool = False) -> Path:
+    """Register a local copy of a model (`voicekit models import NAME PATH`); returns the
+    folder it was copied to, whose `voicekit-model.json` lists every file's sha256."""
     if name not in KNOWN and not name.startswith("whisper-"):
         raise ConfigError(f"unknown model '{name}'",
                           f"use a known name ({', '.join(KNOWN)}) or a whisper-<name>")
-    store.import_folder(name, path, config, required_files(name), force=force)
-    return info(name, config)
+    return store.import_folder(name, path, config, required_files(name), force=force)

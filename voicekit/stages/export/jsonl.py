@@ -78,8 +78,3 @@ def write(
         _dump([rejected_record(s, a) for s, a in rejected]), encoding="utf-8"
     )
     return [MANIFEST, REJECTED]
-
-
-def read(path: Path) -> list[dict[str, Any]]:
-    """Read one of the files back (for the report and tests)."""
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]

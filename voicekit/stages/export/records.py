@@ -39,10 +39,5 @@ class ExportedClip:
     audio: dict[str, Any]
 
     @property
-    def name(self) -> str:
-        """The wav's file name without extension."""
-        return self.wav.rsplit("/", 1)[-1].removesuffix(".wav")
-
-    @property
     def language(self) -> str | None:
         return self.segment.language

@@ -1,1 +1,5 @@
-"""The transcribe stage and its backends."""
+"""The transcribe stage: text and word times for the target's turns (faster-whisper, subtitles)."""
+
+from voicekit.stages.transcribe.stage import TranscribeStage
+
+__all__ = ["TranscribeStage"]

@@ -19,10 +19,10 @@ import numpy as np
 from voicekit import manifest, models
 from voicekit.audio import io
 from voicekit.errors import ConfigError, ModelNotFoundError
+from voicekit.eval.asr import convert_script
 from voicekit.manifest import Segment, Word
 from voicekit.pipeline.stage import Context, Item, Output, Stage
 from voicekit.stages.transcribe import subtitles
-from voicekit.stages.transcribe.text import convert_script, repetition
 from voicekit.stages.transcribe.whisper import SAMPLE_RATE, AsrResult, WhisperBackend
 
 if TYPE_CHECKING:
@@ -159,6 +159,11 @@ class TranscribeStage(Stage):
                 break
             pieces.append(self._audio(seg, ctx, seg.start, seg.start + take))
             total += take
+        if total <= 0:
+            fallback = targets[0].language or "en"
+            log.warning("transcribe: no target audio to detect the language on; using %s "
+                        "(set --lang)", fallback)
+            return fallback, None
         language, prob = backend.detect_language(np.concatenate(pieces))
         log.info("transcribe: detected language %s (p=%.2f) on %.0f s", language, prob, total)
         return language, prob
@@ -197,7 +202,7 @@ class TranscribeStage(Stage):
                      language_prob: float | None, track: subtitles.Track | None) -> Segment:
         script = self.config.transcribe.zh_script
         text = convert_script(result.text, script)
-        scores: dict[str, float] = {"repetition": repetition(text, language)}
+        scores: dict[str, float] = {}
         if result.avg_logprob is not None:
             scores["asr_logprob"] = result.avg_logprob
         if result.no_speech_prob is not None:
@@ -208,10 +213,11 @@ class TranscribeStage(Stage):
             scores["language_prob"] = language_prob
         custom = {**seg.custom, "text_source": "asr", "asr_model": self.model_name}
         if track is not None:
-            cues = subtitles.overlapping(track.cues, seg.start, seg.end,
-                                         self.config.transcribe.subtitle_slack_s)
+            slack = self.config.transcribe.subtitle_slack_s
+            cues = subtitles.overlapping(track.cues, seg.start, seg.end, slack)
             if cues:
-                scores["subtitle_agreement"] = subtitles.agreement(text, cues, language)
+                scores["subtitle_agreement"] = subtitles.agreement(text, cues, language,
+                                                                   seg.start, seg.end, slack)
                 custom["subtitle_text"] = subtitles.join(cues)
         return seg.with_(text=text, language=language, words=self._words(seg, result),
                          scores={**seg.scores, **scores}, custom=custom)
@@ -252,8 +258,7 @@ class TranscribeStage(Stage):
                 share = inside / max(1e-9, sum(c.end - c.start for c in cues))
                 done[seg.id] = seg.with_(
                     text=text, language=track.language or language,
-                    scores={**seg.scores, "subtitle_overlap": share,
-                            "repetition": repetition(text, track.language)},
+                    scores={**seg.scores, "subtitle_overlap": share},
                     custom={**seg.custom, "text_source": "subtitles"},
                 )
             ctx.progress(self.name, item.id, seg.end, item.seconds)

@@ -17,7 +17,7 @@ from typing import Any
 
 from voicekit.audio.ffmpeg import language_matches
 from voicekit.errors import InputError
-from voicekit.eval.asr import similarity
+from voicekit.eval.asr import normalise, similarity
 from voicekit.manifest import Segment
 from voicekit.workspace import Workspace
 
@@ -100,19 +100,43 @@ def _lines(cues: Sequence[Cue]) -> list[str]:
     return lines
 
 
-def agreement(text: str, cues: Sequence[Cue], language: str | None) -> float:
-    """How well ASR text matches the overlapping subtitle text, 0..1.
+def agreement(text: str, cues: Sequence[Cue], language: str | None, start: float, end: float,
+              slack: float) -> float:
+    """How well the ASR text of turn [start, end] matches the overlapping subtitles, 0..1.
 
-    The best character-level similarity (after scoring normalisation) over every contiguous
-    run of cue lines, so a cue that also holds the other speaker's reply, or a neighbouring
-    cue caught by the slack, does not lower the score of a correct transcript.
+    The better of two readings. Whole lines: the best character-level similarity (after scoring
+    normalisation) over every contiguous run of cue lines, so a cue that also holds the other
+    speaker's reply does not lower a correct transcript's score. Part of a line: when
+    diarization split one subtitle line over several turns, the cue characters are spread
+    evenly over the cue's time, the ASR text is aligned inside the characters that fall in the
+    turn (give or take `slack`), and the score is scaled down when the ASR text is shorter
+    than the turn's share of the line, so a short hallucination inside a long line stays low.
     """
     lines = _lines(cues)
     best = 0.0
     for first in range(len(lines)):
         for last in range(first + 1, len(lines) + 1):
             best = max(best, similarity(text, " ".join(lines[first:last]), language))
-    return best
+    return max(best, _partial(text, cues, language, start, end, slack))
+
+
+def _partial(text: str, cues: Sequence[Cue], language: str | None, start: float, end: float,
+             slack: float) -> float:
+    from rapidfuzz import fuzz
+
+    heard = normalise(text, language).replace(" ", "")
+    window, core = [], 0
+    for cue in cues:
+        chars = normalise(cue.text, language).replace(" ", "")
+        length = max(cue.end - cue.start, 1e-6)
+        for index, char in enumerate(chars):
+            at = cue.start + length * (index + 0.5) / len(chars)
+            if start - slack <= at <= end + slack:
+                window.append(char)
+                core += start <= at <= end
+    if not heard or not window or core == 0:
+        return 0.0
+    return float(fuzz.partial_ratio(heard, "".join(window))) / 100 * min(1.0, len(heard) / core)
 
 
 def assign(cues: Sequence[Cue], turns: Sequence[Segment], slack: float) -> dict[str, list[Cue]]:

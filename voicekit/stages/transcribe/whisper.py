@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 
+from voicekit.errors import DependencyError
 from voicekit.eval.asr import is_cjk_language
 
 log = logging.getLogger("voicekit")
@@ -27,7 +28,7 @@ class AsrWord:
 @dataclass(frozen=True)
 class AsrResult:
     """Whisper's output for one turn. Scores are means over Whisper's segments; None when
-    Whisper produced no segment at all; `compression_ratio` is the largest of its segments'
+    Whisper produced no segment at all; `compression_ratio` is the largest of its segments
     (Whisper's own loop check: above 2.4 is suspect)."""
 
     text: str
@@ -41,14 +42,20 @@ class WhisperBackend:
     """A faster-whisper model on one device."""
 
     def __init__(self, path: Path, *, device: str, compute_type: str, threads: int) -> None:
-        from faster_whisper import WhisperModel
+        try:
+            from faster_whisper import WhisperModel
+        except ImportError as err:
+            raise DependencyError(f"faster-whisper cannot be imported: {err}",
+                                  "pip install faster-whisper") from err
 
+        kind, _, index = device.partition(":")  # "cuda:1" -> device "cuda", index 1
         if compute_type == "auto":
-            compute_type = "int8" if device == "cpu" else "float16"
+            compute_type = "int8" if kind == "cpu" else "float16"
         # local_files_only: the folder is complete (resolution checked tokenizer.json), and
         # faster-whisper must never reach the hub from inside a pipeline run
-        self.model: Any = WhisperModel(str(path), device=device, compute_type=compute_type,
-                                       cpu_threads=threads, local_files_only=True)
+        self.model: Any = WhisperModel(str(path), device=kind, device_index=int(index or 0),
+                                       compute_type=compute_type, cpu_threads=threads,
+                                       local_files_only=True)
 
     @property
     def multilingual(self) -> bool:
@@ -60,7 +67,7 @@ class WhisperBackend:
         return str(language), float(prob)
 
     def transcribe(self, audio: np.ndarray, language: str, *, beam_size: int,
-                   vad_filter: bool, initial_prompt: str | None = None) -> AsrResult:
+                   vad_filter: bool) -> AsrResult:
         """Transcribe 16 kHz mono float32 `audio` in `language` with word times."""
         segments, _ = self.model.transcribe(
             audio,
@@ -71,7 +78,6 @@ class WhisperBackend:
             # no carry-over between Whisper's 30 s windows: stops runaway loops on long turns
             condition_on_previous_text=False,
             vad_filter=vad_filter,
-            initial_prompt=initial_prompt,
         )
         segments = list(segments)
         words = tuple(

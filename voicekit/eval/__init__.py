@@ -1,0 +1,1 @@
+"""Quality measurement: extraction metrics, ASR error rates, the evaluation runner."""
