@@ -72,6 +72,7 @@ def setup_logging(verbose: bool = False) -> None:
     logger.addHandler(handler)
     logger.setLevel(logging.INFO if verbose else logging.WARNING)
     logger.propagate = False
+    logging.getLogger("faster_whisper").setLevel(logging.WARNING)
 
 
 class ProgressView:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from voicekit.cli.common import ProgressView, console, errors_to_exit, setup_logging
+from voicekit.cli.common import ProgressView, errors_to_exit, setup_logging
 
 app = typer.Typer(help="Measure quality against ground truth.", no_args_is_help=True)
 
@@ -34,6 +34,6 @@ def extraction(
         conf = cfg.load(config, set_)
         with ProgressView() as view:
             results = run_scenes(scenes, workspace, conf, progress=view)
-        console().print(format_table(results))
+        typer.echo(format_table(results))
         if json_out is not None:
             json_out.write_text(json.dumps(results, indent=1, ensure_ascii=False), encoding="utf-8")

@@ -1,0 +1,99 @@
+"""Extraction quality and speed on film-like scenes built from the real recordings in ../shared/data.
+
+Builds a fixed set of scenes per language (deterministic seed), runs the dataset pipeline on each
+with its target's enrolment clips, and prints per-scene and overall precision/recall, the
+other-speaker and non-speech shares of kept audio, SI-SDR and the realtime factor, all measured
+in this one run. With --ci it fails (exit 1) when a number falls below benchmarks/floors.json.
+
+    python benchmarks/extraction.py [--data ../shared/data] [--scenes 2] [--ci] [--out FILE]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import sys
+import time
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from voicekit import config
+from voicekit.demo.real import build_real_set
+from voicekit.eval.extraction import evaluate, format_table
+from voicekit.eval.run import run_scene
+from voicekit.workspace import Workspace
+
+FLOORS = Path(__file__).with_name("floors.json")
+
+
+def measure(data: Path, work: Path, lang: str, scenes: int, seed: int) -> dict[str, Any]:
+    truths = build_real_set(work / f"scenes-{lang}", data_root=data, lang=lang, n_scenes=scenes,
+                            seed=seed)
+    conf = config.load()
+    ws_root = work / f"ws-{lang}"
+    segments = []
+    audio_s = 0.0
+    started = time.monotonic()
+    for truth in truths:
+        segments += run_scene(truth, ws_root, conf)
+        audio_s += json.loads(truth.read_text(encoding="utf-8"))["duration"]
+    wall = time.monotonic() - started
+    ws = Workspace(ws_root)
+    result = evaluate(truths, segments, audio_of=lambda s: ws.path(s.audio))
+    result["overall"]["audio_s"] = audio_s
+    result["overall"]["wall_s"] = wall
+    result["overall"]["realtime_factor"] = wall / audio_s
+    return result
+
+
+def check(results: dict[str, dict[str, Any]], floors: dict[str, dict[str, float]]) -> list[str]:
+    """Failures: `min_*` floors must be met, `max_*` ceilings not exceeded."""
+    failures = []
+    for lang, bounds in floors.items():
+        overall = results[lang]["overall"]
+        for name, bound in bounds.items():
+            kind, metric = name.split("_", 1)
+            value = overall[metric]
+            if (kind == "min" and value < bound) or (kind == "max" and value > bound):
+                failures.append(f"{lang} {metric} = {value:.3f}, {kind} allowed {bound}")
+    return failures
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", type=Path, default=Path("../shared/data"))
+    parser.add_argument("--work", type=Path, default=Path("scratch/bench-extraction"))
+    parser.add_argument("--scenes", type=int, default=2, help="scenes per language")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--ci", action="store_true", help="fail below benchmarks/floors.json")
+    parser.add_argument("--out", type=Path, help="write the numbers as JSON")
+    args = parser.parse_args()
+    if not (args.data / "speech").is_dir():
+        print(f"extraction benchmark: {args.data}/speech not found", file=sys.stderr)
+        return 2
+    results = {}
+    for lang in ("en", "zh"):
+        results[lang] = measure(args.data, args.work, lang, args.scenes, args.seed)
+        print(f"\n[{lang}] {args.scenes} scenes, seed {args.seed}")
+        print(format_table(results[lang]))
+        o = results[lang]["overall"]
+        print(f"realtime factor {o['realtime_factor']:.2f} "
+              f"({o['wall_s']:.0f} s for {o['audio_s']:.0f} s of audio, every stage computed)")
+    meta = {"date": date.today().isoformat(), "machine": platform.platform(),
+            "cpus": __import__("os").cpu_count()}
+    if args.out:
+        args.out.write_text(json.dumps({"meta": meta, "results": results}, indent=1))
+    if args.ci:
+        failures = check(results, json.loads(FLOORS.read_text(encoding="utf-8")))
+        for failure in failures:
+            print(f"BELOW FLOOR: {failure}", file=sys.stderr)
+        print(f"extraction quality: {len(failures)} below floor" if failures
+              else "extraction quality: all floors met")
+        return 1 if failures else 0
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
