@@ -1,4 +1,4 @@
-"""Extraction quality and speed on film-like scenes built from the real recordings in ../shared/data.
+"""Extraction quality and speed on film-like scenes built from real recordings (../shared/data).
 
 Builds a fixed set of scenes per language (deterministic seed), runs the dataset pipeline on each
 with its target's enrolment clips, and prints per-scene and overall precision/recall, the

@@ -1,4 +1,4 @@
-"""The whole flow on demo films through the CLI: dataset, resume, a re-tuned filter, report, purge."""
+"""The whole flow through the CLI on demo films: dataset, resume, re-tune, report, purge."""
 
 from __future__ import annotations
 

@@ -68,3 +68,15 @@ def test_evaluate_reads_truth_and_matches_films(tmp_path: Path):
                    custom={"role": "clip"})
     assert evaluate([path], [*segs, clip])["overall"]["kept_s"] == pytest.approx(1.0)
     assert "film1.mkv" in format_table(result)
+
+
+def test_lag_finds_a_codec_delay() -> None:
+    import numpy as np
+
+    from voicekit.eval.extraction import lag
+
+    rng = np.random.default_rng(0)
+    reference = rng.standard_normal(24000)
+    delayed = np.r_[np.zeros(512), reference[:-512]]
+    assert lag(delayed, reference, 2400) == 512
+    assert lag(reference, delayed, 2400) == -512

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -79,7 +80,7 @@ def probe(path: Path) -> Probe:
     ]
     result = subprocess.run(cmd, capture_output=True, text=True, check=False)
     if result.returncode != 0:
-        reason = (result.stderr.strip().splitlines() or ["unreadable"])[-1]
+        reason = _last_line(result.stderr, "unreadable")
         raise InputError(f"{path.name}: not a readable media file ({reason})")
     data = json.loads(result.stdout or "{}")
     audio, subs = [], []
@@ -108,6 +109,16 @@ def probe(path: Path) -> Probe:
             )
     fmt = data.get("format") or {}
     return Probe(path, str(fmt.get("format_name", "?")), _float(fmt.get("duration")), audio, subs)
+
+
+def _ffmpeg() -> list[str]:
+    """ffmpeg with no prompts, no banner, errors only, overwriting its output."""
+    return [tool("ffmpeg"), "-nostdin", "-hide_banner", "-loglevel", "error", "-y"]
+
+
+def _last_line(stderr: str, default: str) -> str:
+    """The last line ffmpeg printed: its most specific error."""
+    return (stderr.strip().splitlines() or [default])[-1]
 
 
 def default_layout(channels: int) -> str:
@@ -153,64 +164,30 @@ def decode(
         mapping, channels = [], 2
     else:
         mapping, channels = [], 1
-    cmd = [
-        tool("ffmpeg"),
-        "-nostdin",
-        "-hide_banner",
-        "-loglevel",
-        "error",
-        "-y",
-        "-i",
-        str(path),
-        "-map",
-        f"0:{stream.index}",
-        "-vn",
-        *mapping,
-        "-ac",
-        str(channels),
-        "-ar",
-        str(rate),
-        "-c:a",
-        "pcm_s16le",
-        "-progress",
-        "pipe:1",
-        "-nostats",
-        "-f",
-        "wav",
-        str(out),
-    ]
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    assert proc.stdout is not None and proc.stderr is not None
-    for line in proc.stdout:
-        if progress and line.startswith("out_time_us="):
-            value = _float(line.split("=", 1)[1])
-            if value is not None and value > 0:
-                progress(value / 1e6)
-    error = proc.stderr.read()
-    if proc.wait() != 0:
-        reason = (error.strip().splitlines() or ["decoding failed"])[-1]
-        raise InputError(f"{path.name}: cannot decode audio stream {stream.index} ({reason})")
+    cmd = [*_ffmpeg(), "-i", str(path), "-map", f"0:{stream.index}", "-vn", *mapping,
+           "-ac", str(channels), "-ar", str(rate), "-c:a", "pcm_s16le",
+           "-progress", "pipe:1", "-nostats", "-f", "wav", str(out)]
+    with tempfile.TemporaryFile("w+") as errors:  # a file, so a chatty stderr cannot block
+        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=errors, text=True)
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            if progress and line.startswith("out_time_us="):
+                value = _float(line.split("=", 1)[1])
+                if value is not None and value > 0:
+                    progress(value / 1e6)
+        code = proc.wait()
+        errors.seek(0)
+        if code != 0:
+            reason = _last_line(errors.read(), "decoding failed")
+            raise InputError(f"{path.name}: cannot decode audio stream {stream.index} ({reason})")
     return channels
 
 
 def extract_subtitle(path: Path, index: int | None, out: Path) -> None:
     """Convert a subtitle stream (or a sidecar file when `index` is None) to SRT."""
     mapping = [] if index is None else ["-map", f"0:{index}"]
-    cmd = [
-        tool("ffmpeg"),
-        "-nostdin",
-        "-hide_banner",
-        "-loglevel",
-        "error",
-        "-y",
-        "-i",
-        str(path),
-        *mapping,
-        "-f",
-        "srt",
-        str(out),
-    ]
+    cmd = [*_ffmpeg(), "-i", str(path), *mapping, "-f", "srt", str(out)]
     result = subprocess.run(cmd, capture_output=True, text=True, check=False)
     if result.returncode != 0:
-        reason = (result.stderr.strip().splitlines() or ["conversion failed"])[-1]
+        reason = _last_line(result.stderr, "conversion failed")
         raise InputError(f"{path.name}: cannot read subtitles ({reason})")

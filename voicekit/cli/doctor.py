@@ -7,20 +7,12 @@ import platform
 import shutil
 import subprocess
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 
 import typer
 
 from voicekit.cli.common import console, errors_to_exit, setup_logging
-
-
-@dataclass(frozen=True)
-class Check:
-    name: str
-    ok: bool
-    detail: str
-    fix: str = ""
+from voicekit.models.doctor import Check
 
 
 PACKAGES = (
@@ -141,7 +133,7 @@ def doctor(
 
         conf = cfg.load(config)
         checks = system_checks() + torch_checks()
-        checks += [Check(c.name, c.ok, c.detail, c.fix) for c in doctor_checks(conf)]
+        checks += doctor_checks(conf)
         checks.append(workspace_check(workspace or default_root()))
         table = Table(show_edge=False, show_header=True)
         for column in ("", "check", "status", "fix"):

@@ -18,10 +18,12 @@ from typing import Any
 
 import numpy as np
 
+from voicekit.audio.io import read
 from voicekit.errors import InputError
 from voicekit.eval.metrics import Interval, extraction_scores, si_sdr
 from voicekit.manifest import Segment
 
+MAX_LAG_S = 0.1
 COLUMNS = ("precision", "recall", "recall_clean", "other_share", "nonspeech_share", "f1")
 
 
@@ -134,29 +136,34 @@ def evaluate(
 
 
 def kept_si_sdr(segs: list[Segment], audio_of: Callable[[Segment], Path], stem: Path) -> float:
-    """SI-SDR of the kept audio (concatenated) against the clean target stem, same spans."""
-    import soxr
+    """SI-SDR of the kept audio (concatenated) against the clean target stem, same spans.
 
+    Containers and codecs can shift decoded audio by a few milliseconds (priming samples), which
+    alone would wreck SI-SDR; the film's shift is measured once and compensated.
+    """
+    longest = max(segs, key=lambda s: s.duration)
+    probe, rate = read(audio_of(longest), longest.start, longest.end)
+    clean, _ = read(stem, longest.start, longest.end, sr=rate)
+    shift = lag(probe, clean, round(MAX_LAG_S * rate)) / rate
     est_parts, ref_parts = [], []
     for seg in segs:
-        est, rate = _read(audio_of(seg), seg.start, seg.end)
-        ref, ref_rate = _read(stem, seg.start, seg.end)
-        if ref_rate != rate:
-            ref = soxr.resample(ref, ref_rate, rate)
+        est, rate = read(audio_of(seg), seg.start, seg.end)
+        ref, _ = read(stem, max(0.0, seg.start - shift), max(0.0, seg.end - shift), sr=rate)
         n = min(len(est), len(ref))
         est_parts.append(est[:n])
         ref_parts.append(ref[:n])
     return si_sdr(np.concatenate(est_parts), np.concatenate(ref_parts))
 
 
-def _read(path: Path, start: float, end: float) -> tuple[np.ndarray, int]:
-    import soundfile as sf
-
-    with sf.SoundFile(str(path)) as f:
-        rate = f.samplerate
-        f.seek(max(0, int(start * rate)))
-        data = f.read(max(0, int((end - start) * rate)), dtype="float32", always_2d=True)
-    return data.mean(axis=1), rate
+def lag(signal: np.ndarray, reference: np.ndarray, max_lag: int) -> int:
+    """Samples by which `signal` trails `reference` (within ±max_lag), by cross-correlation."""
+    n = min(len(signal), len(reference))
+    if n == 0:
+        return 0
+    size = 2 * n
+    corr = np.fft.irfft(np.fft.rfft(signal[:n], size) * np.conj(np.fft.rfft(reference[:n], size)))
+    lags = np.r_[np.arange(0, max_lag + 1), np.arange(-max_lag, 0)]
+    return int(lags[np.argmax(np.abs(corr[lags]))])
 
 
 def format_table(result: dict[str, Any]) -> str:

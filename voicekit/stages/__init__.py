@@ -1,1 +1,1 @@
-"""Pipeline stages, in order: ingest, separate, diarize, identify, transcribe, segment, filters, export."""
+"""Pipeline stages: ingest, separate, diarize, identify, transcribe, segment, filters, export."""

@@ -37,12 +37,17 @@ class ClipAudio:
         samples: the clip's audio.
         rate: sample rate of `samples`.
         others: sorted (start, end) of other speakers' turns and overlap regions.
+        speech: sorted (start, end) of all speech in the recording: every turn, overlap and clip.
+        read: reads the clip's audio file (mono, at `rate`) over any (start, end) of the
+            recording's timeline, clamped to the file; None when only the clip is at hand.
     """
 
     seg: Segment
     samples: np.ndarray
     rate: int
     others: Sequence[tuple[float, float]] = ()
+    speech: Sequence[tuple[float, float]] = ()
+    read: Callable[[float, float], np.ndarray] | None = None
 
 
 @dataclass(frozen=True)

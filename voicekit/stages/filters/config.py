@@ -30,6 +30,14 @@ class FiltersConfig:
     min_snr_db: float = knob(
         15.0, "reject clips whose estimated speech-to-noise ratio (music, noise bleed) is lower"
     )
+    snr_context_s: float = knob(
+        15.0, "the music/noise level is measured in the non-speech time within this many seconds "
+        "of the clip (seconds)"
+    )
+    snr_min_background_s: float = knob(
+        1.0, "with less non-speech time than this near a clip (seconds), its SNR is estimated "
+        "from the clip alone"
+    )
     min_asr_logprob: float = knob(
         -1.0, "reject clips whose ASR mean token log-probability is lower (Whisper's own cut)"
     )

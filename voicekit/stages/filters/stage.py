@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
+from functools import partial
 from typing import Any, ClassVar
 
 import numpy as np
@@ -45,6 +46,15 @@ def others_by_recording(segments: list[Segment]) -> dict[str, list[tuple[float, 
     return {rid: sorted(ranges) for rid, ranges in out.items()}
 
 
+def speech_by_recording(segments: list[Segment]) -> dict[str, list[tuple[float, float]]]:
+    """Where anyone speaks (turns, overlaps, clips), per recording (sorted)."""
+    out: dict[str, list[tuple[float, float]]] = defaultdict(list)
+    for s in segments:
+        if s.custom.get("role") in ("turn", "overlap", "clip"):
+            out[s.recording_id].append((s.start, s.end))
+    return {rid: sorted(ranges) for rid, ranges in out.items()}
+
+
 class FiltersStage(Stage):
     """Scores and judges every clip (`custom.role == "clip"`); other segments pass through."""
 
@@ -70,6 +80,7 @@ class FiltersStage(Stage):
         segments = list(item.inputs)
         index = [i for i, s in enumerate(segments) if is_clip(s)]
         others = others_by_recording(segments)
+        speech = speech_by_recording(segments)
         prints: list[np.ndarray | None] = []
         want_prints = any(name == "duplicate" for name, _ in set_filters)
         total = sum(segments[i].duration for i in index)
@@ -77,8 +88,10 @@ class FiltersStage(Stage):
         with _ClipReader(ctx.workspace) as reader:
             for i in index:
                 seg = segments[i]
-                samples, rate = reader.read(seg)
-                audio = ClipAudio(seg, samples, rate, others.get(seg.recording_id, []))
+                samples, rate = reader.read(seg.audio, seg.start, seg.end)
+                audio = ClipAudio(seg, samples, rate, others.get(seg.recording_id, []),
+                                  speech.get(seg.recording_id, []),
+                                  partial(reader.mono, seg.audio))
                 for name, check in clip_filters:
                     seg = apply(seg, name, check(audio, self.config))
                 segments[i] = seg
@@ -111,18 +124,22 @@ class _ClipReader:
         for handle in self.files.values():
             handle.close()
 
-    def read(self, seg: Segment) -> tuple[np.ndarray, int]:
+    def read(self, audio: str, start: float, end: float) -> tuple[np.ndarray, int]:
+        """Mono samples of `audio` from `start` to `end` seconds (clamped), and the rate."""
         import soundfile as sf
 
-        handle = self.files.get(seg.audio)
+        handle = self.files.get(audio)
         if handle is None:
-            path = self.workspace.path(seg.audio)
+            path = self.workspace.path(audio)
             try:
-                handle = self.files[seg.audio] = sf.SoundFile(path)
+                handle = self.files[audio] = sf.SoundFile(path)
             except (OSError, RuntimeError) as err:  # LibsndfileError is a RuntimeError
                 raise InputError(f"cannot read audio {path}: {err}") from err
         rate = int(handle.samplerate)
-        first = min(max(0, round(seg.start * rate)), handle.frames)
+        first = min(max(0, round(start * rate)), handle.frames)
         handle.seek(first)
-        data = handle.read(max(0, round(seg.end * rate) - first), dtype="float32", always_2d=True)
+        data = handle.read(max(0, round(end * rate) - first), dtype="float32", always_2d=True)
         return data.mean(axis=1), rate
+
+    def mono(self, audio: str, start: float, end: float) -> np.ndarray:
+        return self.read(audio, start, end)[0]

@@ -17,6 +17,7 @@ from typing import Any
 
 from voicekit.audio.ffmpeg import language_matches
 from voicekit.errors import InputError
+from voicekit.audio.subtitles import Cue
 from voicekit.eval.asr import normalise, similarity
 from voicekit.manifest import Segment
 from voicekit.workspace import Workspace
@@ -26,13 +27,6 @@ log = logging.getLogger("voicekit")
 _HAN = re.compile(r"[\u3400-\u9fff]")
 # a dialogue dash opening a line or following sentence punctuation starts another speaker's line
 _DIALOGUE_DASH = re.compile(r"(?:^|(?<=[.!?。！？…\"”]))\s*[-–—]\s+")
-
-
-@dataclass(frozen=True)
-class Cue:
-    start: float
-    end: float
-    text: str
 
 
 @dataclass(frozen=True)
