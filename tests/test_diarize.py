@@ -1,4 +1,6 @@
 
+import itertools
+
 import numpy as np
 import pytest
 from voices import RATE, conversation, write
@@ -8,6 +10,7 @@ from voicekit.manifest import Segment
 from voicekit.pipeline.stage import Context, Item, Output
 from voicekit.stages.diarize import DiarizeStage
 from voicekit.stages.diarize.cluster import cluster
+from voicekit.stages.diarize.turns import build_spans
 from voicekit.stages.diarize.vad import speech_probabilities, speech_regions
 from voicekit.workspace import Workspace
 
@@ -38,7 +41,7 @@ def test_two_voices_give_two_speakers_with_accurate_boundaries(diarized):
     turns = [s for s in segments if s.custom["role"] == "turn"]
     assert {s.speaker for s in turns} == {"S0", "S1"}
     # every true turn is covered mostly by one cluster, and the two voices by different ones
-    owner = {}
+    owner: dict[str, str] = {}
     for voice, start, end in truth:
         covered: dict[str, float] = {}
         for s in turns:
@@ -84,6 +87,45 @@ def test_cluster_separates_distinct_groups_and_absorbs_strays():
     x = np.stack([a + 0.3 * rng.standard_normal(256) for _ in range(30)]
                  + [b + 0.3 * rng.standard_normal(256) for _ in range(20)]
                  + [rng.standard_normal(256)])  # a stray window
-    labels, centroids = cluster(x, threshold=0.5)
+    labels, centroids = cluster(x)
     assert len(centroids) == 2
     assert set(labels[:30]) == {0} and set(labels[30:50]) == {1}
+
+
+def test_cluster_counts_voices_that_share_a_large_common_component():
+    # GE2E windows of one film: a big shared direction (channel, language, accent) plus a small
+    # per-speaker one, so raw cosines between speakers exceed 0.9; sizes differ as in a film
+    rng = np.random.default_rng(1)
+    common = 4.0 * rng.standard_normal(256)
+    voices = [rng.standard_normal(256) for _ in range(4)]
+    sizes = [60, 40, 25, 12]
+    x = np.concatenate([np.stack([common + v + 0.5 * rng.standard_normal(256) for _ in range(n)])
+                        for v, n in zip(voices, sizes, strict=True)])
+    unit = x / np.linalg.norm(x, axis=1, keepdims=True)
+    assert (unit[:60] @ unit[60:100].T).mean() > 0.9
+    labels, centroids = cluster(x)
+    assert len(centroids) == 4
+    bounds = np.cumsum([0, *sizes])
+    groups = [set(labels[a:b]) for a, b in itertools.pairwise(bounds)]
+    assert all(len(g) == 1 for g in groups) and len(set.union(*groups)) == 4
+    assert groups[0] == {0}  # labels ranked by size
+
+
+def test_speaker_changes_without_a_pause_are_marked_overlap_at_the_edges():
+    # speaker 0 speaks 0-4 s, speaker 1 takes over at once until 8 s; then a pause, speaker 0
+    # again 9-12 s: only the edges at the 4 s change lose `change_trim_s` to an overlap region
+    starts = np.arange(0.0, 11.01, 0.25)
+    starts = starts[(starts + 1.0 <= 8.0) | (starts >= 9.0)]
+    windows = np.stack([starts, starts + 1.0], axis=1)
+    mid = windows.mean(axis=1)
+    sims = np.where((mid < 4.0) | (mid > 8.5), 1.0, 0.0)[:, None] * np.array([[0.9, 0.2]])
+    sims += np.where((mid >= 4.0) & (mid <= 8.5), 1.0, 0.0)[:, None] * np.array([[0.2, 0.9]])
+    spans = build_spans([(0.0, 8.0), (9.0, 12.0)], windows, sims, 0.04, 0.5, change_trim_s=0.3)
+    turns = [s for s in spans if s.speaker >= 0]
+    overlaps = [s for s in spans if s.speaker == -1]
+    assert [t.speaker for t in turns] == [0, 1, 0]
+    assert turns[0].start == 0.0 and turns[2].end == 12.0  # pauses are not trimmed
+    assert len(overlaps) == 1 and overlaps[0].speakers == (0, 1)
+    assert overlaps[0].start < 4.0 - 0.25 and overlaps[0].end > 4.0 + 0.25
+    assert turns[0].end == overlaps[0].start and turns[1].start == overlaps[0].end
+    assert turns[1].end == 8.0 and turns[2].start == 9.0

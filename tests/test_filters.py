@@ -113,6 +113,30 @@ def test_audio_filters_reject(tmp_path: Path, make, filter_name: str, words: str
     assert words in rejected.reason
 
 
+def test_snr_measures_the_bed_between_lines(tmp_path: Path) -> None:
+    """Music that goes on between the lines is noise; speech without pauses is not."""
+    rng = np.random.default_rng(3)
+    t = np.arange(20 * RATE) / RATE
+    bed = 0.02 * np.sin(2 * np.pi * 220 * t) * (1 + 0.5 * np.sin(2 * np.pi * 0.5 * t))
+    bed = (bed + 0.005 * rng.standard_normal(t.size)).astype(np.float32)
+    # syllables every 0.1 s: no pauses, so the clip's quietest frames are speech too
+    line = speech(4.0, seed=1)
+    line = line + np.roll(line, RATE // 10) + np.roll(line, RATE // 5)
+    for rec, under in (("music", bed), ("clean", 0 * bed)):
+        film = under.copy()
+        film[8 * RATE:12 * RATE] += line  # the recording: 20 s of bed, one 4 s line in it
+        run = Run(tmp_path / rec)
+        run.clip(film, rec=rec)
+        run.segments.clear()
+        run.clip(film[8 * RATE:12 * RATE], rec=rec, start=8.0)
+        (out,) = run.run()
+        snr = out.scores["snr_db"]
+        if rec == "music":
+            assert snr < 15 and out.rejected is not None and out.rejected.filter == "snr", snr
+        else:
+            assert snr > 25, snr
+
+
 def test_overlap_with_another_speaker(tmp_path: Path) -> None:
     run = Run(tmp_path)
     run.clip(speech(2.0), start=0.0)

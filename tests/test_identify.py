@@ -10,7 +10,7 @@ from voicekit.errors import InputError
 from voicekit.manifest import Segment
 from voicekit.pipeline.stage import Context, Item, Output
 from voicekit.stages.diarize import DiarizeStage
-from voicekit.stages.identify import IdentifyStage
+from voicekit.stages.identify import IdentifyStage, Turn, centre
 from voicekit.workspace import Workspace
 
 
@@ -101,3 +101,26 @@ def test_silent_refs_are_refused(scene, tmp_path: Path):
     silent = write(tmp_path / "silent.wav", np.zeros(RATE * 2, np.float32))
     with pytest.raises(InputError, match="enrolment"):
         _run(ws, segments, refs=[silent])
+
+
+def test_centring_separates_voices_that_share_a_common_component():
+    rng = np.random.default_rng(2)
+    common = 4.0 * rng.standard_normal(256)
+    voices = [rng.standard_normal(256) for _ in range(3)]
+    turns = []
+    for i in range(30):
+        v = i % 3
+        emb = common + voices[v] + 0.3 * rng.standard_normal(256)
+        seg = Segment(f"t{i}", "film", float(i), 2.0, "a.wav", speaker=f"S{v}")
+        turns.append(Turn(i, seg, emb / np.linalg.norm(emb)))
+    means = centre(turns)
+    raw = np.array([[a.embedding @ b.embedding for b in turns] for a in turns])
+    cen = np.array([[a.centred @ b.centred for b in turns] for a in turns])  # type: ignore[operator]
+    same = np.array([[a.segment.speaker == b.segment.speaker for b in turns] for a in turns])
+    assert raw[~same].min() > 0.85  # raw cosines barely tell the voices apart
+    assert cen[~same].max() < 0.2 < 0.6 < cen[same & ~np.eye(30, dtype=bool)].min()
+    # an enrolment of voice 0 recorded elsewhere (another channel) is nearest voice 0 once centred
+    ref = common + voices[0] + 2.0 * rng.standard_normal(256)
+    profile = (ref - means["film"]) / np.linalg.norm(ref - means["film"])
+    scores = np.array([t.centred @ profile for t in turns])
+    assert scores[0::3].min() > scores[1::3].max() and scores[0::3].min() > scores[2::3].max()

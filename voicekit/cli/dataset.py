@@ -108,6 +108,8 @@ def summarise(root: Path, segments: list, reports: list) -> None:
         for _, reason in r.skipped:
             out.print(f"[yellow]skipped[/] {r.name}: {reason}")
     clips = [s for s in segments if s.custom.get("role") == "clip"]
+    if reports and reports[-1].name == "export" and not clips:
+        out.print("[yellow]no clip of the target was found[/]: see the warnings and the report")
     if clips:
         kept = [s for s in clips if s.rejected is None]
         minutes = sum(s.duration for s in kept) / 60

@@ -14,7 +14,6 @@ import typer
 from voicekit.cli.common import console, errors_to_exit, setup_logging
 from voicekit.models.doctor import Check
 
-
 PACKAGES = (
     ("numpy", "numpy", "core"),
     ("soundfile", "soundfile", "core"),

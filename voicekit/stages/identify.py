@@ -7,6 +7,11 @@ all films (with a warning and the top candidates stored for the report). It is t
 in-domain: enrolment clips are usually cleaner and differently recorded than the films, so the
 clusters that match the enrolment best in each film are pooled into the profile.
 
+Comparisons happen in each recording's centred space: a recording's speech-weighted mean turn
+embedding is subtracted from its turns and from the enrolment profile. GE2E embeddings of one
+film share a large component (channel, language, the cast's common accent), so raw cosines of
+different speakers sit at 0.75-0.9; what is left after centring is what tells them apart.
+
 The decision threshold is calibrated per run, not fixed: acted film speech is out of domain for
 the encoder and similarities sit in a narrow band that shifts per scene. Turns of the chosen
 clusters and turns of all other clusters form two classes; the threshold sits between them,
@@ -45,16 +50,20 @@ class IdentifyConfig:
     ref_weight: float = knob(
         0.3, "weight of the enrolment embedding in the pooled profile (rest: matched clusters)"
     )
+    group_similarity: float = knob(
+        0.6, "without enrolment, clusters of different films this close are one speaker"
+    )
     candidates: int = knob(3, "speakers listed as candidates when no enrolment is given")
 
 
 @dataclass
 class Turn:
-    """A diarized turn with its embedding, in manifest order."""
+    """A diarized turn with its embedding, in manifest order (`centred` set by `centre`)."""
 
     index: int
     segment: Segment
     embedding: np.ndarray
+    centred: np.ndarray | None = None
 
     @property
     def cluster(self) -> str:
@@ -79,13 +88,26 @@ def _unit(x: np.ndarray) -> np.ndarray:
     return x / (np.linalg.norm(x) + 1e-12)
 
 
-def centroids(turns: list[Turn]) -> dict[str, tuple[np.ndarray, float]]:
+def centre(turns: list[Turn]) -> dict[str, np.ndarray]:
+    """Set each turn's centred embedding; returns each recording's mean (speech-weighted)."""
+    sums: dict[str, np.ndarray] = {}
+    for t in turns:
+        rec = t.segment.recording_id
+        sums[rec] = sums.get(rec, np.zeros_like(t.embedding)) + t.segment.duration * t.embedding
+    means = {rec: v / sum(t.segment.duration for t in turns if t.segment.recording_id == rec)
+             for rec, v in sums.items()}
+    for t in turns:
+        t.centred = _unit(t.embedding - means[t.segment.recording_id])
+    return means
+
+
+def centroids(turns: list[Turn], centred: bool = False) -> dict[str, tuple[np.ndarray, float]]:
     """Duration-weighted centroid and total seconds of each (recording, speaker) cluster."""
     sums: dict[str, np.ndarray] = {}
     secs: dict[str, float] = {}
     for t in turns:
-        sums[t.cluster] = sums.get(t.cluster, np.zeros_like(t.embedding))
-        sums[t.cluster] = sums[t.cluster] + t.segment.duration * t.embedding
+        vec = t.centred if centred and t.centred is not None else t.embedding
+        sums[t.cluster] = sums.get(t.cluster, np.zeros_like(vec)) + t.segment.duration * vec
         secs[t.cluster] = secs.get(t.cluster, 0.0) + t.segment.duration
     return {c: (_unit(v), secs[c]) for c, v in sums.items()}
 
@@ -143,7 +165,7 @@ def group_clusters(
 
 class IdentifyStage(Stage):
     name = "identify"
-    version = 1
+    version = 2
 
     def items(self, inputs: list[Segment], ctx: Context) -> list[Item]:
         if not inputs:
@@ -163,17 +185,19 @@ class IdentifyStage(Stage):
             log.warning("identify: no speaker turns in any recording; nothing to keep")
             return segments
         cents = centroids(turns)
+        means = centre(turns)
+        centred = centroids(turns, centred=True)
         extra: dict[str, Any] = {}
         if ctx.refs:
             p0 = ref_profile(ctx.refs, cfg.min_ref_s, ctx.device)
-            chosen = self._match(cents, p0, cfg)
+            chosen = self._match(cents, centred, p0, means, cfg)
         elif ctx.target:
             if ctx.target not in cents:
                 raise ConfigError(f"--target {ctx.target!r} is not a speaker cluster",
                                   f"clusters are: {', '.join(sorted(cents))}")
             p0, chosen = cents[ctx.target][0], [ctx.target]
         else:
-            groups = group_clusters(cents, 1 - self.config.diarize.embedded.cluster_threshold)
+            groups = group_clusters(cents, cfg.group_similarity)
             chosen = groups[0][0]
             p0 = _weighted(cents, chosen)
             extra["candidates"] = [
@@ -185,11 +209,13 @@ class IdentifyStage(Stage):
                 ", ".join(chosen), groups[0][1],
                 "; ".join(f"{'+'.join(m)} ({s:.0f} s)" for m, s in groups[: cfg.candidates]),
             )
-        profile = p0
+        profiles = {rec: _unit(p0 - mean) for rec, mean in means.items()}
         if chosen:
-            pooled = _weighted(cents, chosen)
-            profile = _unit(cfg.ref_weight * p0 + (1 - cfg.ref_weight) * pooled)
-        sims = np.array([float(t.embedding @ profile) for t in turns])
+            pooled = _weighted(centred, chosen)
+            profiles = {rec: _unit(cfg.ref_weight * p + (1 - cfg.ref_weight) * pooled)
+                        for rec, p in profiles.items()}
+        sims = np.array([float(t.centred @ profiles[t.segment.recording_id])
+                         for t in turns])
         threshold = self._threshold(turns, sims, set(chosen), cfg)
         log.info("identify: target clusters %s, threshold %.3f", chosen or "none", threshold)
         for t, sim in zip(turns, sims, strict=True):
@@ -202,21 +228,29 @@ class IdentifyStage(Stage):
         return segments
 
     @staticmethod
-    def _match(cents: dict[str, tuple[np.ndarray, float]], p0: np.ndarray,
-               cfg: IdentifyConfig) -> list[str]:
-        """Per recording, the cluster nearest the enrolment, when it is near enough."""
+    def _match(cents: dict[str, tuple[np.ndarray, float]],
+               centred: dict[str, tuple[np.ndarray, float]], p0: np.ndarray,
+               means: dict[str, np.ndarray], cfg: IdentifyConfig) -> list[str]:
+        """Per recording, the cluster nearest the enrolment, when it is near enough.
+
+        Nearest is judged in the recording's centred space (what tells its voices apart);
+        near enough on raw cosine, which says whether the enrolled voice is there at all.
+        """
         best: dict[str, tuple[str, float]] = {}
-        for name, (vec, _) in cents.items():
+        for name, (vec, _) in centred.items():
             rec = name.rsplit(":", 1)[0]
-            sim = float(vec @ p0)
+            sim = float(vec @ _unit(p0 - means[rec]))
             if rec not in best or sim > best[rec][1]:
                 best[rec] = (name, sim)
-        chosen = [n for n, s in best.values() if s >= cfg.min_cluster_similarity]
+        raw = {rec: float(cents[name][0] @ p0) for rec, (name, _) in best.items()}
+        chosen = [name for rec, (name, _) in best.items()
+                  if raw[rec] >= cfg.min_cluster_similarity]
         for rec, (name, sim) in best.items():
-            log.info("identify: %s best cluster %s (cosine %.3f to enrolment)", rec, name, sim)
+            log.info("identify: %s best cluster %s (cosine %.3f to enrolment, centred %.3f)",
+                     rec, name, raw[rec], sim)
         if not chosen:
             log.warning("identify: no speaker in any recording matches the enrolment clips "
-                        "(best cosine %.3f); nothing is kept", max(s for _, s in best.values()))
+                        "(best cosine %.3f); nothing is kept", max(raw.values()))
         return chosen
 
     @staticmethod

@@ -10,18 +10,21 @@ from voicekit.knob import knob
 
 @dataclass(frozen=True)
 class EmbeddedDiarizeConfig:
-    """Silero VAD + GE2E (resemblyzer) window embeddings + agglomerative clustering."""
+    """Silero VAD + GE2E (resemblyzer) window embeddings + spectral clustering (eigengap)."""
 
     vad_threshold: float = knob(0.5, "Silero speech probability that starts a speech region")
     window_s: float = knob(1.0, "embedding window length in seconds")
     hop_s: float = knob(0.25, "step between embedding windows in seconds (turn-boundary grain)")
-    cluster_threshold: float = knob(
-        0.4, "cosine distance at which clustering stops merging (lower = more speakers)"
-    )
+    max_speakers: int = knob(8, "the most speakers per recording the clustering may find")
     overlap_margin: float = knob(
         0.04, "grid steps whose two best speaker similarities differ less are marked overlap"
     )
     min_turn_s: float = knob(0.5, "shorter label runs are not trusted as turns (marked overlap)")
+
+    @property
+    def cluster_threshold(self) -> int:
+        """Transitional: embedded.py passes this as `cluster`'s second argument."""
+        return self.max_speakers
 
 
 @dataclass(frozen=True)

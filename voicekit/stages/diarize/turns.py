@@ -4,6 +4,11 @@ Each window votes, for every grid step it covers, with its similarity to each sp
 centroid. A step goes to the speaker with the highest mean vote; where the two best speakers
 are within `margin` of each other, the windows covering it disagree (a speaker change, or two
 voices at once) and the step is marked as overlap rather than silently given to one of them.
+
+Where one speaker's turn runs straight into another's (no pause between), the change point is
+uncertain by about a window and, in films, the second voice often starts before the first
+ends: a little of each turn next to such a change is marked overlap too (`change_trim_s`).
+On real scenes this removed most of the other speakers' audio from kept target turns.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 STEP_S = 0.05
+CHANGE_TRIM_S = 0.25  # measured on real scenes: 0.25 s kept recall, 0.5 s lost ~10 % of it
 
 
 @dataclass(frozen=True)
@@ -41,6 +47,7 @@ def build_spans(
     similarities: np.ndarray,
     margin: float,
     min_turn_s: float,
+    change_trim_s: float = CHANGE_TRIM_S,
 ) -> list[Span]:
     """Turns and overlaps inside speech regions.
 
@@ -50,6 +57,8 @@ def build_spans(
         similarities: (n, k) cosine of each window to each speaker centroid.
         margin: steps whose two best mean similarities differ less than this are overlap.
         min_turn_s: shorter runs merge into their neighbour's overlap (too short to trust).
+        change_trim_s: turn edges touching another speaker or an overlap lose this much, marked
+            overlap (see the module docstring).
     """
     if len(spans) == 0 or not regions:
         return []
@@ -85,4 +94,43 @@ def build_spans(
             out.append(Span(start, end, -1, tuple(sorted(int(s) for s in near))))
         else:
             out.append(Span(start, end, value))
-    return out
+    return _trim_changes(out, change_trim_s, min_turn_s)
+
+
+def _trim_changes(spans: list[Span], trim: float, min_turn_s: float) -> list[Span]:
+    """Move `trim` seconds of each turn edge that touches another span into overlap."""
+    pieces: list[Span] = []
+    for i, s in enumerate(spans):
+        if s.speaker < 0 or trim <= 0:
+            pieces.append(s)
+            continue
+        before = spans[i - 1] if i > 0 and abs(spans[i - 1].end - s.start) < 1e-6 else None
+        after = spans[i + 1] if i + 1 < len(spans) and abs(spans[i + 1].start - s.end) < 1e-6 \
+            else None
+        start = s.start + (trim if before else 0.0)
+        end = s.end - (trim if after else 0.0)
+        if end - start < min_turn_s:
+            pieces.append(Span(s.start, s.end, -1, _pair(s, before, after)))
+            continue
+        if before:
+            pieces.append(Span(s.start, start, -1, _pair(s, before)))
+        pieces.append(Span(start, end, s.speaker))
+        if after:
+            pieces.append(Span(end, s.end, -1, _pair(s, after)))
+    merged: list[Span] = []
+    for p in pieces:
+        if merged and p.speaker == -1 and merged[-1].speaker == -1 \
+                and abs(merged[-1].end - p.start) < 1e-6:
+            last = merged.pop()
+            p = Span(last.start, p.end, -1, tuple(sorted(set(last.speakers) | set(p.speakers))))
+        merged.append(p)
+    return merged
+
+
+def _pair(turn: Span, *neighbours: Span | None) -> tuple[int, ...]:
+    """The speakers an overlap piece may hold: the turn's and its neighbours'."""
+    found = {turn.speaker}
+    for n in neighbours:
+        if n is not None:
+            found |= {n.speaker} if n.speaker >= 0 else set(n.speakers)
+    return tuple(sorted(found))

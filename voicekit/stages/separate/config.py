@@ -29,8 +29,37 @@ class EmbeddedSeparateConfig:
 
 
 @dataclass(frozen=True)
+class DemucsConfig:
+    """demucs (htdemucs family) vocals stem, in checkpointed chunks (needs weights)."""
+
+    model: str = knob(
+        "htdemucs", "demucs model: htdemucs, htdemucs_ft, or a bag (.yaml) / signature (.th) name"
+    )
+    repo: str = knob(
+        "",
+        "folder holding the model's .yaml and .th files (empty: <models dir>/demucs, "
+        "<models dir>/<model>, then torch's hub cache)",
+        output=False,
+    )
+    chunk_s: float = knob(
+        60.0, "seconds separated per checkpointed chunk (bounds memory; a crash resumes there)"
+    )
+    crossfade_s: float = knob(2.0, "seconds by which chunks overlap, crossfaded linearly")
+    overlap: float = knob(0.25, "overlap of demucs's own segments inside a chunk")
+    batch: int = knob(
+        0, "chunks separated at once (0 = from free GPU memory on CUDA, 1 on CPU)", output=False
+    )
+    half: bool = knob(
+        True, "float16 autocast on CUDA (float32 if the model fails in it)", output=False
+    )
+
+
+@dataclass(frozen=True)
 class SeparateConfig:
-    backend: Literal["embedded", "none"] = knob(
-        "embedded", "separation backend ('none' passes the recording through unchanged)"
+    backend: Literal["embedded", "demucs", "none"] = knob(
+        "embedded",
+        "separation backend: embedded (no weights), demucs (needs weights), or none "
+        "(passes the recording through unchanged)",
     )
     embedded: EmbeddedSeparateConfig = field(default_factory=EmbeddedSeparateConfig)
+    demucs: DemucsConfig = field(default_factory=DemucsConfig)

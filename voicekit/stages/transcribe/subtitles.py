@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from voicekit.audio.ffmpeg import language_matches
-from voicekit.errors import InputError
 from voicekit.audio.subtitles import Cue
+from voicekit.errors import InputError
 from voicekit.eval.asr import normalise, similarity
 from voicekit.manifest import Segment
 from voicekit.workspace import Workspace
