@@ -20,11 +20,9 @@ class EmbeddedDiarizeConfig:
         0.04, "grid steps whose two best speaker similarities differ less are marked overlap"
     )
     min_turn_s: float = knob(0.5, "shorter label runs are not trusted as turns (marked overlap)")
-
-    @property
-    def cluster_threshold(self) -> int:
-        """Transitional: embedded.py passes this as `cluster`'s second argument."""
-        return self.max_speakers
+    change_trim_s: float = knob(
+        0.25, "where one speaker runs straight into another, this much of each edge is overlap"
+    )
 
 
 @dataclass(frozen=True)

@@ -30,9 +30,11 @@ def diarize(wav: np.ndarray, encoder: Encoder, cfg: EmbeddedDiarizeConfig) -> Di
     windows, embeddings = encoder.windows(wav, regions, cfg.window_s, cfg.hop_s)
     if len(windows) == 0:
         return Diarization([], np.zeros((0, 256), np.float32), regions)
-    _, centroids = cluster(embeddings, cfg.cluster_threshold)
+    _, centroids = cluster(embeddings, cfg.max_speakers)
     similarities = normalise(embeddings) @ centroids.T
-    spans = build_spans(regions, windows, similarities, cfg.overlap_margin, cfg.min_turn_s)
+    spans = build_spans(
+        regions, windows, similarities, cfg.overlap_margin, cfg.min_turn_s, cfg.change_trim_s
+    )
     rows = [
         encoder.utterance(wav[int(s.start * RATE) : int(s.end * RATE)])
         for s in spans

@@ -15,7 +15,7 @@ class DiarizeStage(Stage):
     """One item per recording; the encoder is loaded once for all pending recordings."""
 
     name = "diarize"
-    version = 1
+    version = 2
 
     def open(self, ctx: Context) -> None:
         from voicekit.stages.diarize.embed import Encoder
