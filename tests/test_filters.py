@@ -183,6 +183,22 @@ def test_asr_confidence_and_repetition_loop(tmp_path: Path) -> None:
     assert repetition("我我我我我们走吧", "zh") == pytest.approx(5 / 8)
 
 
+def test_subtitle_disagreement_with_a_lower_floor_for_chinese(tmp_path: Path) -> None:
+    run = Run(tmp_path)
+    run.clip(speech(2.0), rec="en_low", scores={**GOOD, "subtitle_agreement": 0.3})
+    run.clip(speech(2.0, seed=1), rec="zh_low", language="zh", text="今天我们去公园",
+             scores={**GOOD, "subtitle_agreement": 0.3})
+    run.clip(speech(2.0, seed=2), rec="zh_wrong", language="zh", text="明天他们回学校",
+             scores={**GOOD, "subtitle_agreement": 0.1})
+    out = judged(run.run())
+    assert out["zh_low_0.0"].kept
+    expected = {"en_low_0.0": "0.30 (minimum 0.4)", "zh_wrong_0.0": "0.10 (minimum 0.2)"}
+    for name, value in expected.items():
+        rejected = out[name].rejected
+        assert rejected is not None and rejected.filter == "subtitles"
+        assert rejected.reason == f"disagrees with the subtitles: agreement {value}"
+
+
 def test_duplicates_by_text_and_by_audio(tmp_path: Path) -> None:
     run = Run(tmp_path)
     line = "We have to leave before the storm reaches the harbour."

@@ -16,7 +16,8 @@ if TYPE_CHECKING:
 
 def check(clip: ClipAudio, conf: Config) -> Verdict:
     agreement = clip.seg.scores.get("subtitle_agreement")
-    floor = conf.filters.min_subtitle_agreement
+    zh = (clip.seg.language or "").startswith("zh")
+    floor = conf.filters.min_subtitle_agreement_zh if zh else conf.filters.min_subtitle_agreement
     if agreement is not None and agreement < floor:
         reason = f"disagrees with the subtitles: agreement {agreement:.2f} (minimum {floor:g})"
         return Verdict({}, reason, agreement)
