@@ -26,6 +26,29 @@ class EmbeddedDiarizeConfig:
 
 
 @dataclass(frozen=True)
+class PyannoteConfig:
+    """pyannote.audio 4 pipeline (segmentation + embeddings + clustering; needs weights)."""
+
+    pipeline: str = knob(
+        "pyannote/speaker-diarization-community-1",
+        "pyannote pipeline by Hugging Face name (found offline: models dir, then the HF cache)",
+    )
+    path: str = knob(
+        "",
+        "local pipeline folder (with config.yaml) or config.yaml; empty: search by name",
+        output=False,
+    )
+    min_speakers: int = knob(0, "fewest speakers per recording (0 = no bound)")
+    max_speakers: int = knob(0, "most speakers per recording (0 = no bound)")
+    segmentation_batch: int = knob(32, "segmentation windows per batch", output=False)
+    embedding_batch: int = knob(32, "embedding windows per batch", output=False)
+
+
+@dataclass(frozen=True)
 class DiarizeConfig:
-    backend: Literal["embedded"] = knob("embedded", "diarization backend")
+    backend: Literal["embedded", "pyannote"] = knob(
+        "embedded",
+        "diarization backend: embedded (no downloaded weights) or pyannote (needs weights)",
+    )
     embedded: EmbeddedDiarizeConfig = field(default_factory=EmbeddedDiarizeConfig)
+    pyannote: PyannoteConfig = field(default_factory=PyannoteConfig)

@@ -2,39 +2,81 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 import numpy as np
 
 from voicekit.errors import InputError
 from voicekit.manifest import Segment, segment_id
 from voicekit.pipeline.stage import Context, Item, Output, Stage
 
+if TYPE_CHECKING:
+    from voicekit.config import Config
+    from voicekit.stages.diarize.pyannote import PyannoteDiarizer
+
 EMBEDDINGS = "embeddings.npy"
+BACKENDS = ("embedded", "pyannote")  # backends with their own config section
 
 
 class DiarizeStage(Stage):
-    """One item per recording; the encoder is loaded once for all pending recordings."""
+    """One item per recording; the models are loaded once for all pending recordings.
+
+    Both backends embed each turn with the GE2E encoder (identify compares turns with the
+    enrolment clips in that space).
+    """
 
     name = "diarize"
     version = 2
+
+    def __init__(self, config: Config) -> None:
+        super().__init__(config)
+        self._pyannote: PyannoteDiarizer | None = None
+
+    def fingerprint(self) -> dict[str, Any]:
+        """The chosen backend's knobs only (so the embedded keys stay as they were), and for
+        pyannote the pipeline's name and a checksum of its files."""
+        cfg = self.config.diarize
+        out = {k: v for k, v in super().fingerprint().items()
+               if k not in BACKENDS or k == cfg.backend}
+        if cfg.backend == "pyannote":
+            from voicekit.stages.diarize.pyannote import pipeline_fingerprint
+
+            out["weights"] = pipeline_fingerprint(cfg.pyannote, self.config)
+        return out
 
     def open(self, ctx: Context) -> None:
         from voicekit.stages.diarize.embed import Encoder
 
         self.encoder = Encoder(ctx.device)
+        if self.config.diarize.backend == "pyannote":
+            from voicekit.stages.diarize.pyannote import PyannoteDiarizer
+
+            self._pyannote = PyannoteDiarizer(self.config.diarize.pyannote, self.config,
+                                              ctx.device)
 
     def close(self) -> None:
         self.__dict__.pop("encoder", None)
+        if self._pyannote is not None:
+            self._pyannote.free()
+            self._pyannote = None
 
     def process(self, item: Item, out: Output, ctx: Context) -> list[Segment]:
         from voicekit.stages.diarize.audio import load_mono
         from voicekit.stages.diarize.embedded import diarize
+        from voicekit.stages.diarize.pyannote import OverlapSpan
 
         rec = item.inputs[0]
         path = ctx.workspace.path(rec.audio)
         if not path.exists():
             raise InputError(f"{item.id}: audio missing: {rec.audio}")
         wav = load_mono(path)
-        result = diarize(wav, self.encoder, self.config.diarize.embedded)
+        if self.config.diarize.backend == "pyannote":
+            if self._pyannote is None:  # process() called without open(), as in unit tests
+                self.open(ctx)
+            assert self._pyannote is not None
+            result = self._pyannote.diarize(wav, self.encoder)
+        else:
+            result = diarize(wav, self.encoder, self.config.diarize.embedded)
         ctx.progress(self.name, item.id, item.seconds, item.seconds)
         np.save(out.path(EMBEDDINGS), result.turn_embeddings.astype(np.float32))
         base = {k: v for k, v in rec.custom.items() if k != "role"}
@@ -50,6 +92,8 @@ class DiarizeStage(Stage):
                 segments.append(seg.with_(speaker=f"S{span.speaker}", custom=custom))
                 row += 1
             else:
-                speakers = [f"S{s}" for s in span.speakers]
-                segments.append(seg.with_(custom={**base, "role": "overlap", "speakers": speakers}))
+                custom = {**base, "role": "overlap", "speakers": [f"S{s}" for s in span.speakers]}
+                if isinstance(span, OverlapSpan) and span.exclusive >= 0:
+                    custom["exclusive_speaker"] = f"S{span.exclusive}"
+                segments.append(seg.with_(custom=custom))
         return segments
