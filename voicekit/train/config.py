@@ -1,0 +1,34 @@
+"""Knobs of ``voicekit train``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from voicekit.knob import knob
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    size: Literal["tiny", "full"] = knob(
+        "full", "model size: 'full' = coqui's VITS defaults, 'tiny' = a CPU smoke-test model"
+    )
+    batch_size: int = knob(0, "clips per step (0: 32 for full, 4 for tiny)")
+    loader_workers: int = knob(-1, "data loader processes (-1: 4 on a GPU, 0 on the CPU)")
+    save_step: int = knob(1000, "save a checkpoint every this many steps (a killed run resumes)")
+    keep_checkpoints: int = knob(
+        1, "checkpoint_<step>.pth files kept (each full-size one is ~590 MB)", output=False
+    )
+    best_after: int = knob(
+        10000, "only keep a best-validation-loss model after this many steps (one extra file)"
+    )
+    mixed_precision: bool = knob(True, "fp16 autocast on a GPU (ignored on the CPU)")
+    seed: int = knob(54321, "training seed")
+    min_minutes: float = knob(5.0, "refuse to train on less speech than this (minutes)")
+    sample_every_epoch: bool = knob(
+        True, "synthesise the fixed zh and en sentences after every epoch (tensorboard)"
+    )
+
+    @property
+    def batch(self) -> int:
+        return self.batch_size or (4 if self.size == "tiny" else 32)

@@ -1,0 +1,207 @@
+"""Run coqui's trainer on the workspace's dataset: fresh, fine-tuned (--init) or resumed."""
+
+from __future__ import annotations
+
+import logging
+import math
+import os
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from voicekit.errors import InputError, StageError
+from voicekit.train import data
+from voicekit.train.config import TrainConfig
+from voicekit.train.model import vits_config
+from voicekit.workspace import Workspace
+
+log = logging.getLogger("voicekit")
+
+RUN_DIR = "train/run"
+DEFAULT_STEPS = 100_000
+SCRATCH_WARNING = (
+    "training from scratch: a VITS voice needs on the order of 100k-300k steps (1-3 GPU-days) "
+    "and more than an hour of speech to become reliably intelligible; fine-tuning a pretrained "
+    "checkpoint with --init is recommended"
+)
+
+
+@dataclass(frozen=True)
+class TrainResult:
+    run_dir: Path
+    start_step: int  # the step restored from (0 for a new run)
+    end_step: int
+    checkpoint: Path  # the checkpoint a resume or `speak` starts from
+    seconds: float
+
+
+def train(
+    ws: Workspace,
+    conf: TrainConfig,
+    *,
+    steps: int | None = None,
+    epochs: int | None = None,
+    init: Path | None = None,
+    resume: bool = True,
+) -> TrainResult:
+    """Train (or continue) the target's VITS voice under ``<workspace>/train/run/``.
+
+    Args:
+        ws: the workspace holding ``dataset/`` from ``voicekit dataset``.
+        conf: size preset and training knobs.
+        steps: train this many more steps (default 100k when ``epochs`` is not given).
+        epochs: or this many more passes over the training clips.
+        init: a coqui VITS checkpoint to fine-tune from (new runs only); weights whose shape
+            differs (the text embedding of another symbol set) start fresh.
+        resume: continue the latest run of this workspace when it has a checkpoint.
+
+    Raises:
+        InputError: bad or too little data, an unreadable --init, both steps and epochs.
+        StageError: coqui's trainer failed.
+    """
+    if steps is not None and epochs is not None:
+        raise InputError("give --steps or --epochs, not both")
+    if (steps is not None and steps < 1) or (epochs is not None and epochs < 1):
+        raise InputError("--steps and --epochs must be at least 1")
+    if init is not None and not init.is_file():
+        raise InputError(f"--init {init}: no such checkpoint file")
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")  # nothing here may reach the network
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    dataset = data.load(ws)
+    if dataset.minutes < conf.min_minutes:
+        raise InputError(
+            f"only {dataset.minutes:.1f} min of training speech (minimum {conf.min_minutes:g})",
+            "collect more clips of the target, or lower the train min_minutes knob",
+        )
+    previous = latest_run(ws) if resume else None
+    if previous is not None and init is not None:
+        log.warning("resuming %s; --init applies to new runs only (use --no-resume)", previous)
+    if previous is None and init is None:
+        log.warning(SCRATCH_WARNING)
+    return _fit(ws, conf, dataset, previous, None if previous else init, steps, epochs)
+
+
+def latest_run(ws: Workspace) -> Path | None:
+    """The newest run folder with a config and a checkpoint, or None."""
+    root = ws.path(RUN_DIR)
+    runs = [
+        p
+        for p in root.glob("*/")
+        if (p / "config.json").is_file() and any(p.glob("checkpoint_*.pth"))
+    ]
+    return max(runs, key=lambda p: p.stat().st_mtime) if runs else None
+
+
+def _fit(
+    ws: Workspace,
+    conf: TrainConfig,
+    dataset: data.Dataset,
+    previous: Path | None,
+    init: Path | None,
+    steps: int | None,
+    epochs: int | None,
+) -> TrainResult:
+    import torch
+    from trainer import Trainer, TrainerArgs
+    from TTS.tts.models.vits import Vits
+
+    gpu = torch.cuda.is_available()
+    output = ws.record(RUN_DIR, "checkpoint")  # before coqui writes anything below it
+    output.mkdir(parents=True, exist_ok=True)
+    config = vits_config(
+        conf,
+        sample_rate=dataset.sample_rate,
+        output=str(output),
+        gpu=gpu,
+        has_val=bool(dataset.val),
+    )
+    # coqui names run folders by minute and git commit: number them so new runs never share one
+    config.run_name = f"vits{sum(1 for p in output.iterdir() if p.is_dir()) + 1:03d}"
+    model = Vits(config)
+    _check_vocabulary(model, dataset)
+    args = TrainerArgs(
+        continue_path=str(previous) if previous else "", restore_path=str(init) if init else ""
+    )
+    started = time.monotonic()
+    trainer = Trainer(
+        args,
+        config,
+        str(output),
+        model=model,
+        train_samples=[c.sample() for c in dataset.train],
+        eval_samples=[c.sample() for c in dataset.val],
+        parse_command_line_args=False,
+    )
+    start_step = trainer.total_steps_done
+    loader = trainer.get_train_dataloader(trainer.train_samples, verbose=False)
+    per_epoch = max(len(loader), 1)
+    todo = per_epoch * epochs if epochs is not None else steps or DEFAULT_STEPS
+    # duck-typed loader: coqui only iterates it and takes its len()
+    trainer.train_loader = _Limited(loader, trainer, start_step + todo)  # type: ignore[assignment]
+    trainer.config.epochs = trainer.epochs_done + math.ceil(todo / per_epoch)
+    log.info(
+        "training %s VITS on %s from step %d for %d steps (%d per epoch), %d clips, %.1f min",
+        conf.size, "GPU" if gpu else "CPU", start_step, todo, per_epoch, len(dataset.train),
+        dataset.minutes,
+    )  # fmt: skip
+    try:
+        trainer.fit()
+    except SystemExit as stop:  # coqui's fit() turns every failure into sys.exit(1)
+        raise StageError(
+            f"coqui training failed (exit {stop.code})",
+            f"see {trainer.output_path / 'trainer_0_log.txt'}",
+        ) from None
+    trainer.save_checkpoint()  # coqui saves only every save_step: keep the final state too
+    run_dir = Path(trainer.output_path)
+    _record_outputs(ws, run_dir)
+    checkpoint = max(run_dir.glob("checkpoint_*.pth"), key=_step_of)
+    return TrainResult(
+        run_dir, start_step, trainer.total_steps_done, checkpoint, time.monotonic() - started
+    )
+
+
+class _Limited:
+    """A train loader that stops once the trainer reaches ``stop_at`` steps.
+
+    coqui-tts-trainer 0.4 counts only epochs; this ends the last epoch early so ``--steps``
+    is exact and the final checkpoint is at the requested step.
+    """
+
+    def __init__(self, loader: Any, trainer: Any, stop_at: int) -> None:
+        self.loader = loader
+        self.trainer = trainer
+        self.stop_at = stop_at
+
+    def __len__(self) -> int:
+        return max(0, min(len(self.loader), self.stop_at - self.trainer.total_steps_done))
+
+    def __iter__(self) -> Iterator[Any]:
+        for batch in self.loader:
+            if self.trainer.total_steps_done >= self.stop_at:
+                return
+            yield batch
+
+
+def _check_vocabulary(model: Any, dataset: data.Dataset) -> None:
+    """Fail if coqui's tokenizer would drop any character of a training text."""
+    vocab = set(model.tokenizer.characters.vocab)
+    for clip in dataset.train + dataset.val:
+        missing = sorted(set(clip.codes) - vocab)
+        if missing:
+            shown = ", ".join(f"U+{ord(c):04X}" for c in missing)
+            raise InputError(
+                f"clip {clip.id}: characters not in the model's vocabulary: {shown}",
+                "the symbol inventory and the coqui characters config disagree",
+            )
+
+
+def _record_outputs(ws: Workspace, run_dir: Path) -> None:
+    for path in sorted(p for p in run_dir.rglob("*") if p.is_file()):
+        kind = "checkpoint" if path.suffix == ".pth" else "log"
+        ws.record(ws.rel(path), kind)
+
+
+def _step_of(path: Path) -> int:
+    return int(path.stem.rsplit("_", 1)[1])
