@@ -29,7 +29,7 @@ def test_help_is_light() -> None:
     assert out.stdout.strip() == "[]"
     result = runner.invoke(app, ["--help"])
     assert result.exit_code == 0
-    for command in ("dataset", "doctor", "purge", "report", "models", "eval", "train"):
+    for command in ("dataset", "doctor", "purge", "report", "models", "eval", "train", "speak"):
         assert command in result.output
 
 

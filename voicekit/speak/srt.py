@@ -1,0 +1,47 @@
+"""Subtitles of a narration: ``.srt`` cues and a ``.json`` timing list, one per sentence."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Timed:
+    """One spoken sentence and where it is in the narration (seconds)."""
+
+    line: int
+    index: int  # sentence number within the line
+    text: str
+    start: float
+    end: float
+    seed: int
+
+
+def _stamp(seconds: float) -> str:
+    ms = round(seconds * 1000)
+    h, rest = divmod(ms, 3_600_000)
+    m, rest = divmod(rest, 60_000)
+    s, ms = divmod(rest, 1000)
+    return f"{h:02d}:{m:02d}:{s:02d},{ms:03d}"
+
+
+def to_srt(sentences: list[Timed]) -> str:
+    """An SRT document with one cue per sentence."""
+    blocks = [
+        f"{n}\n{_stamp(t.start)} --> {_stamp(t.end)}\n{t.text}\n"
+        for n, t in enumerate(sentences, 1)
+    ]
+    return "\n".join(blocks)
+
+
+def to_json(sentences: list[Timed], audio: str, rate: int, duration: float) -> str:
+    """The timings as JSON: audio name, sample rate, duration and each sentence."""
+    data: dict[str, Any] = {
+        "audio": audio,
+        "sample_rate": rate,
+        "duration": round(duration, 4),
+        "sentences": [asdict(t) for t in sentences],
+    }
+    return json.dumps(data, ensure_ascii=False, indent=1) + "\n"
