@@ -97,11 +97,23 @@ class Stage:
         self.config = config
 
     def fingerprint(self) -> dict[str, Any]:
-        """Backend, model and output-affecting config: part of every cache key."""
+        """Backend, model and output-affecting config: part of every cache key.
+
+        Of the per-backend sub-sections (a field named like a value of `backend`), only the
+        chosen backend's counts, so adding or tuning another backend keeps these caches.
+        """
+        import typing
+
         from voicekit.config import fingerprint
 
         section = getattr(self.config, self.name, None)
-        return fingerprint(section) if section is not None else {}
+        if section is None:
+            return {}
+        found = fingerprint(section)
+        if "backend" in found:
+            names = typing.get_args(typing.get_type_hints(type(section))["backend"])
+            found = {k: v for k, v in found.items() if k not in names or k == found["backend"]}
+        return found
 
     def items(self, inputs: list[Segment], ctx: Context) -> list[Item]:
         """Default: one item per recording, in first-seen order."""

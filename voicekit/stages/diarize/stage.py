@@ -15,7 +15,6 @@ if TYPE_CHECKING:
     from voicekit.stages.diarize.pyannote import PyannoteDiarizer
 
 EMBEDDINGS = "embeddings.npy"
-BACKENDS = ("embedded", "pyannote")  # backends with their own config section
 
 
 class DiarizeStage(Stage):
@@ -36,8 +35,7 @@ class DiarizeStage(Stage):
         """The chosen backend's knobs only (so the embedded keys stay as they were), and for
         pyannote the pipeline's name and a checksum of its files."""
         cfg = self.config.diarize
-        out = {k: v for k, v in super().fingerprint().items()
-               if k not in BACKENDS or k == cfg.backend}
+        out = super().fingerprint()
         if cfg.backend == "pyannote":
             from voicekit.stages.diarize.pyannote import pipeline_fingerprint
 

@@ -13,7 +13,6 @@ if TYPE_CHECKING:
     from voicekit.stages.separate.demucs import Separator
 
 STEM = "vocals.wav"
-BACKENDS = ("embedded", "demucs")  # backends with their own config section
 
 
 class SeparateStage(Stage):
@@ -30,8 +29,7 @@ class SeparateStage(Stage):
         """The chosen backend's knobs only (so adding a backend keeps others' caches), and for
         demucs the model's name and weights checksum."""
         cfg = self.config.separate
-        out = {k: v for k, v in super().fingerprint().items()
-               if k not in BACKENDS or k == cfg.backend}
+        out = super().fingerprint()
         if cfg.backend == "demucs":
             from voicekit.stages.separate.demucs_weights import weights_fingerprint
 
