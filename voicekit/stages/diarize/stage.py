@@ -32,8 +32,7 @@ class DiarizeStage(Stage):
         self._pyannote: PyannoteDiarizer | None = None
 
     def fingerprint(self) -> dict[str, Any]:
-        """The chosen backend's knobs only (so the embedded keys stay as they were), and for
-        pyannote the pipeline's name and a checksum of its files."""
+        """The base fingerprint plus, for pyannote, the pipeline's name and files' checksum."""
         cfg = self.config.diarize
         out = super().fingerprint()
         if cfg.backend == "pyannote":

@@ -26,8 +26,7 @@ class SeparateStage(Stage):
         self._demucs: Separator | None = None
 
     def fingerprint(self) -> dict[str, Any]:
-        """The chosen backend's knobs only (so adding a backend keeps others' caches), and for
-        demucs the model's name and weights checksum."""
+        """The base fingerprint plus, for demucs, the model's name and weights checksum."""
         cfg = self.config.separate
         out = super().fingerprint()
         if cfg.backend == "demucs":
