@@ -2,8 +2,10 @@
 
 Builds a fixed set of scenes per language (deterministic seed), runs the dataset pipeline on each
 with its target's enrolment clips, and prints per-scene and overall precision/recall, the
-other-speaker and non-speech shares of kept audio, SI-SDR and the realtime factor, all measured
-in this one run. With --ci it fails (exit 1) when a number falls below benchmarks/floors.json.
+other-speaker and non-speech shares of kept audio, SI-SDR, the realtime factor, and the ASR error
+of the kept clips next to the same Whisper model's error on the truth turns (CER zh / WER en, see
+voicekit/eval/asr_kept.py), all measured in this one run. With --ci it fails (exit 1) when a
+number falls below benchmarks/floors.json.
 
     python benchmarks/extraction.py [--data ../shared/data] [--scenes 2] [--ci] [--out FILE]
 """
@@ -21,8 +23,11 @@ from typing import Any
 
 from voicekit import config
 from voicekit.demo.real import build_real_set
+from voicekit.eval.asr import Recognizer
+from voicekit.eval.asr_kept import evaluate_asr
 from voicekit.eval.extraction import evaluate, format_table
 from voicekit.eval.run import run_scene
+from voicekit.manifest import Segment
 from voicekit.workspace import Workspace
 
 FLOORS = Path(__file__).with_name("floors.json")
@@ -45,7 +50,23 @@ def measure(data: Path, work: Path, lang: str, scenes: int, seed: int) -> dict[s
     result["overall"]["audio_s"] = audio_s
     result["overall"]["wall_s"] = wall
     result["overall"]["realtime_factor"] = wall / audio_s
+    result["overall"].update(asr_scores(truths, segments, ws, conf, lang))
     return result
+
+
+def asr_scores(truths: list[Path], segments: list[Segment], ws: Workspace, conf: config.Config,
+               lang: str) -> dict[str, float]:
+    """ASR error of the kept clips and of the same model on the truth turns (scene language)."""
+    recognizer = Recognizer(str(conf.transcribe.model), conf, threads=conf.transcribe.threads,
+                            beam_size=conf.transcribe.beam_size)
+    try:
+        scores = evaluate_asr(truths, segments, ws.path, recognizer).get(lang)
+    finally:
+        recognizer.close()
+    if scores is None:
+        return {}
+    return {("asr_turns" if k == "turns" else k): float(v) for k, v in scores.items()
+            if k != "metric"}
 
 
 def check(results: dict[str, dict[str, Any]], floors: dict[str, dict[str, float]]) -> list[str]:
@@ -81,6 +102,14 @@ def main() -> int:
         o = results[lang]["overall"]
         print(f"realtime factor {o['realtime_factor']:.2f} "
               f"({o['wall_s']:.0f} s for {o['audio_s']:.0f} s of audio, every stage computed)")
+        if "asr_kept" in o:
+            metric = "CER" if lang == "zh" else "WER"
+            ratio = f"{o['asr_ratio']:.2f}" if "asr_ratio" in o else "-"
+            print(f"ASR {metric} on {o['asr_turns']:.0f} covered target turns: kept clips "
+                  f"{o['asr_kept']:.3f}, same model on truth turns {o['asr_truth']:.3f}, "
+                  f"ratio {ratio}")
+        else:
+            print("ASR: no target turn covered by kept clips with text")
     meta = {"date": date.today().isoformat(), "machine": platform.platform(),
             "cpus": __import__("os").cpu_count()}
     if args.out:
