@@ -7,7 +7,7 @@ import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import typer
 
@@ -16,6 +16,14 @@ from voicekit.errors import VoicekitError
 if TYPE_CHECKING:
     from rich.console import Console
     from rich.progress import Progress, TaskID
+
+
+WORKSPACE_HELP = "Workspace folder (default ./voicekit-work or VOICEKIT_WORKSPACE)."
+
+
+def workspace_option() -> Any:
+    """The `--workspace` option every workspace command takes."""
+    return typer.Option(None, "--workspace", help=WORKSPACE_HELP)
 
 
 def console(stderr: bool = False) -> Console:

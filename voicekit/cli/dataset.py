@@ -6,7 +6,13 @@ from pathlib import Path
 
 import typer
 
-from voicekit.cli.common import ProgressView, console, errors_to_exit, setup_logging
+from voicekit.cli.common import (
+    ProgressView,
+    console,
+    errors_to_exit,
+    setup_logging,
+    workspace_option,
+)
 
 REF_SUFFIXES = {".wav", ".flac", ".mp3", ".m4a", ".ogg", ".opus"}
 
@@ -42,11 +48,7 @@ def dataset(
         None, "--config", help="Config YAML (default: configs/default.yaml)."
     ),
     set_: list[str] = typer.Option([], "--set", help="Override a config key: stage.key=value."),
-    workspace: Path | None = typer.Option(
-        None,
-        "--workspace",
-        help="Workspace folder (default ./voicekit-work or VOICEKIT_WORKSPACE).",
-    ),
+    workspace: Path | None = workspace_option(),
     start: str | None = typer.Option(None, "--from", help="Recompute from this stage on."),
     stop: str | None = typer.Option(None, "--to", help="Stop after this stage."),
     force: list[str] = typer.Option([], "--force", help="Recompute this stage (repeatable)."),

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from voicekit.cli.common import console, errors_to_exit, setup_logging
+from voicekit.cli.common import WORKSPACE_HELP, console, errors_to_exit, setup_logging
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -120,7 +120,7 @@ def purge(
     what: Annotated[What, typer.Option("--what", help="Delete everything, or one group.")]
     = What.all,
     workspace: Annotated[Path | None, typer.Option(
-        "--workspace", help="Workspace folder (default ./voicekit-work or VOICEKIT_WORKSPACE).")]
+        "--workspace", help=WORKSPACE_HELP)]
     = None,
     include_weights: Annotated[bool, typer.Option(
         "--include-weights",

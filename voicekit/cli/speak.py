@@ -6,16 +6,12 @@ from pathlib import Path
 
 import typer
 
-from voicekit.cli.common import console, errors_to_exit, setup_logging
+from voicekit.cli.common import console, errors_to_exit, setup_logging, workspace_option
 
 
 def speak(
     script: Path = typer.Argument(..., help="UTF-8 script; blank line: paragraph; \\[pause 1.5s]."),
-    workspace: Path | None = typer.Option(
-        None,
-        "--workspace",
-        help="Workspace folder (default ./voicekit-work or VOICEKIT_WORKSPACE).",
-    ),
+    workspace: Path | None = workspace_option(),
     model: Path | None = typer.Option(
         None, "--model", help="Checkpoint (.pth) or run folder (default: the latest run)."
     ),

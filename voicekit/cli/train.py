@@ -6,15 +6,11 @@ from pathlib import Path
 
 import typer
 
-from voicekit.cli.common import console, errors_to_exit, setup_logging
+from voicekit.cli.common import console, errors_to_exit, setup_logging, workspace_option
 
 
 def train(
-    workspace: Path | None = typer.Option(
-        None,
-        "--workspace",
-        help="Workspace folder (default ./voicekit-work or VOICEKIT_WORKSPACE).",
-    ),
+    workspace: Path | None = workspace_option(),
     steps: int | None = typer.Option(
         None, "--steps", help="Train this many more steps (default 100000)."
     ),
