@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from voicekit.audio.subtitles import Cue
 from voicekit.demo.mixing import LAYOUT_CHANNELS
 from voicekit.errors import DependencyError, StageError
 
@@ -21,15 +22,6 @@ FFMPEG_LAYOUT = {"mono": "mono", "stereo": "stereo", "5.1": "5.1(side)"}
 # Lossy bit rates per layout (aac and ac3); lossless codecs (flac, pcm) take none.
 LOSSY_BITRATE = {"mono": "96k", "stereo": "192k", "5.1": "448k"}
 LOSSLESS = ("flac", "pcm_s16le", "pcm_s24le")
-
-
-@dataclass(frozen=True)
-class Cue:
-    """One subtitle cue (seconds)."""
-
-    start: float
-    end: float
-    text: str
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,6 @@ import shutil
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from voicekit import hashing, manifest
 from voicekit.errors import ConfigError, InputError, StageError, VoicekitError
@@ -226,10 +225,3 @@ class Runner:
         manifest.write(tmp, segments)
         os.replace(tmp, path)
 
-
-def load_manifest(workspace_root: Path, stage: str) -> list[Segment]:
-    """The last published manifest of a stage (for `report`, `eval` and tests)."""
-    path = workspace_root / "manifests" / f"{stage}.jsonl"
-    if not path.exists():
-        raise InputError(f"no {stage} manifest in {workspace_root}", "run `voicekit dataset` first")
-    return manifest.read(path)

@@ -76,10 +76,6 @@ class Output:
     def rel(self, name: str) -> str:
         return f"{self.final_rel}/{name}"
 
-    def chunk_done(self, name: str) -> bool:
-        """True if a chunk checkpoint `name` was completed by an earlier (crashed) run."""
-        return (self.partial / name).exists()
-
     def commit_chunk(self, tmp: Path, name: str) -> None:
         """Atomically publish a chunk file written at `tmp`."""
         os.replace(tmp, self.path(name))

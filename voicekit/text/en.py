@@ -30,11 +30,6 @@ def _espeak() -> Any | None:
         return None
 
 
-def backend_name() -> str:
-    """'espeak' or 'gruut': record it with a model, the two spell some phones differently."""
-    return "espeak" if _espeak() is not None else "gruut"
-
-
 def phonemize(chunks: list[str]) -> list[list[list[str]]]:
     """Phonemise word chunks (no punctuation) in one batch.
 
