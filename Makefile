@@ -25,6 +25,9 @@ $(STAMP): pyproject.toml requirements.lock
 	$(VENV)/bin/pip install -q -U pip
 	$(VENV)/bin/pip install -q -r requirements.lock
 	$(VENV)/bin/pip install -q --no-deps -e .
+	@# faster-whisper (CTranslate2, CUDA 12) on an NVIDIA GPU needs CUDA 12's cuBLAS
+	@if command -v nvidia-smi >/dev/null 2>&1; then \
+		$(VENV)/bin/pip install -q nvidia-cublas-cu12==12.9.1.4; fi
 	@touch $(STAMP)
 
 dataset: install

@@ -25,6 +25,7 @@ from voices import RATE, conversation, write
 from voicekit.config import Config, fingerprint, load
 from voicekit.errors import ModelNotFoundError
 from voicekit.manifest import Segment
+from voicekit.models.random_weights import pyannote_pipeline
 from voicekit.pipeline.runner import Runner
 from voicekit.pipeline.stage import Context
 from voicekit.stages.diarize import DiarizeStage
@@ -39,65 +40,10 @@ from voicekit.stages.diarize.turns import Span
 from voicekit.workspace import Workspace
 
 
-def _save(model: object, path: Path) -> None:
-    """A checkpoint as pyannote's `Model.from_pretrained` reads it (lightning's layout)."""
-    import lightning
-    import torch
-
-    path.parent.mkdir(parents=True, exist_ok=True)
-    ckpt = {"state_dict": model.state_dict(), "hyper_parameters": dict(model.hparams),  # type: ignore[attr-defined]
-            "pytorch-lightning_version": lightning.__version__}
-    model.on_save_checkpoint(ckpt)  # type: ignore[attr-defined]
-    torch.save(ckpt, path)
-
-
-def build_tiny_pipeline(root: Path) -> Path:
-    """Write a random-weight pyannote pipeline folder at `root` (about 27 MB)."""
-    import torch
-    import yaml
-
-    import_pyannote()
-    from pyannote.audio.core.task import Problem, Resolution, Specifications
-    from pyannote.audio.models.embedding import WeSpeakerResNet34
-    from pyannote.audio.models.segmentation import PyanNet
-
-    torch.manual_seed(0)
-    seg = PyanNet(sincnet={"stride": 10}, lstm={"hidden_size": 32, "num_layers": 1},
-                  linear={"hidden_size": 32, "num_layers": 1}, sample_rate=RATE)
-    seg.specifications = Specifications(
-        problem=Problem.MONO_LABEL_CLASSIFICATION, resolution=Resolution.FRAME, duration=5.0,
-        classes=["spk1", "spk2", "spk3"], powerset_max_classes=2, permutation_invariant=True)
-    seg.build()
-    with torch.no_grad():  # powerset classes: {}, {1}, {2}, {3}, {1,2}, {1,3}, {2,3}
-        seg.classifier.bias.copy_(torch.tensor([-6.0, 1.0, 1.0, -6.0, 1.0, -6.0, -6.0]))
-    _save(seg, root / "segmentation" / "pytorch_model.bin")
-    emb = WeSpeakerResNet34(sample_rate=RATE)
-    emb.specifications = Specifications(problem=Problem.REPRESENTATION,
-                                        resolution=Resolution.CHUNK, duration=5.0)
-    _save(emb, root / "embedding" / "pytorch_model.bin")
-    dim, lda = 256, 16
-    rng = np.random.default_rng(0)
-    (root / "plda").mkdir()
-    np.savez(root / "plda" / "xvec_transform.npz", mean1=np.zeros(dim), mean2=np.zeros(lda),
-             lda=rng.standard_normal((dim, lda)) * 0.1)
-    np.savez(root / "plda" / "plda.npz", mu=np.zeros(lda), tr=np.eye(lda),
-             psi=np.linspace(2.0, 0.5, lda))
-    config = {
-        "dependencies": {"pyannote.audio": "4.0.0"},
-        "pipeline": {"name": "pyannote.audio.pipelines.SpeakerDiarization", "params": {
-            "clustering": "VBxClustering", "embedding": "$model/embedding",
-            "embedding_exclude_overlap": True, "plda": "$model/plda",
-            "segmentation": "$model/segmentation", "segmentation_step": 0.5}},
-        "params": {"clustering": {"Fa": 0.07, "Fb": 0.8, "threshold": 0.6},
-                   "segmentation": {"min_duration_off": 0.0}},
-    }
-    (root / "config.yaml").write_text(yaml.safe_dump(config), encoding="utf-8")
-    return root
-
-
 @pytest.fixture(scope="module")
 def tiny(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build_tiny_pipeline(tmp_path_factory.mktemp("pyannote") / "tiny-pipeline")
+    return pyannote_pipeline(tmp_path_factory.mktemp("pyannote") / "tiny-pipeline", full=False,
+                             step=0.5)
 
 
 def _config(path: Path | str, *extra: str) -> Config:

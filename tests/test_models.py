@@ -140,11 +140,14 @@ def test_a_damaged_copy_is_not_used_and_other_kinds_are_listed(tmp_path: Path) -
     (tmp_path / "home" / "whisper-mine" / "model.bin").write_text("truncated")
     with pytest.raises(ModelNotFoundError, match="whisper-mine"):
         models.resolve("whisper-mine", config)
-    other = tmp_path / "home" / "htdemucs"
+    other = tmp_path / "home" / "mybag"
     other.mkdir()
-    (other / "htdemucs.yaml").write_text("models: []")
+    (other / "mybag.yaml").write_text("models: []")
+    (tmp_path / "home" / "htdemucs").mkdir()  # known, but its files are missing
+    (tmp_path / "home" / "htdemucs" / "htdemucs.yaml").write_text("models: ['955717e8']")
     rows = {r.name: r for r in models.list_models(config)}
-    assert rows["htdemucs"].present and rows["htdemucs"].kind == "htdemucs"
+    assert rows["mybag"].present and rows["mybag"].kind == "mybag"
+    assert not rows["htdemucs"].present and rows["htdemucs"].kind == "demucs"
     assert not rows["whisper-mine"].present
 
 

@@ -17,6 +17,7 @@ import soundfile as sf
 
 from voicekit import config
 from voicekit.errors import ModelNotFoundError, StageError
+from voicekit.models.random_weights import TINY_HTDEMUCS, demucs_repo
 from voicekit.pipeline.runner import Runner
 from voicekit.pipeline.stage import Context
 from voicekit.stages.ingest import IngestStage
@@ -35,19 +36,7 @@ SPANS = chunk_spans(FRAMES, 2 * RATE, CROSSFADE)
 @pytest.fixture(scope="module")
 def repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A local demucs repository holding the bag `tinyvox` of one tiny random HTDemucs."""
-    import torch
-    from demucs.htdemucs import HTDemucs
-    from demucs.states import get_state
-
-    torch.manual_seed(0)
-    kwargs = dict(sources=["drums", "bass", "other", "vocals"], samplerate=44100,
-                  audio_channels=2, channels=8, t_layers=0, segment=2)
-    model = HTDemucs(**kwargs)
-    folder = tmp_path_factory.mktemp("demucs_repo")
-    package = {"klass": HTDemucs, "args": (), "kwargs": kwargs, "state": get_state(model, None)}
-    torch.save(package, folder / "a1b2c3d4.th")
-    (folder / f"{NAME}.yaml").write_text("models: ['a1b2c3d4']\n")
-    return folder
+    return demucs_repo(tmp_path_factory.mktemp("demucs_repo"), NAME, TINY_HTDEMUCS)
 
 
 @pytest.fixture(scope="module")

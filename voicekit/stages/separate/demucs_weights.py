@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from voicekit.errors import ConfigError, ModelNotFoundError
+from voicekit.errors import ConfigError, DependencyError, ModelNotFoundError
 from voicekit.hashing import file_sha256, key
 
 if TYPE_CHECKING:
@@ -86,7 +86,8 @@ def find_weights(cfg: DemucsConfig, config: Config | None) -> Weights:
     raise ModelNotFoundError(
         cfg.model, looked,
         f"voicekit models fetch {cfg.model} (needs internet), or put {cfg.model}.yaml and its "
-        f".th files in a folder and set separate.demucs.repo to it",
+        f".th files in a folder and run voicekit models import {cfg.model} FOLDER (or set "
+        f"separate.demucs.repo to it)",
     )
 
 
@@ -109,11 +110,20 @@ def weights_fingerprint(cfg: DemucsConfig, config: Config | None) -> dict[str, s
 
 
 def load_model(weights: Weights) -> Any:
-    """The demucs model (a BagOfModels or a single model), in eval mode on the CPU."""
-    from demucs.repo import AnyModelRepo, BagOnlyRepo, LocalRepo
+    """The demucs model (a BagOfModels or a single model), in eval mode on the CPU.
+
+    Raises:
+        DependencyError: a weights file does not match the hash in its name (a damaged copy).
+    """
+    from demucs.repo import AnyModelRepo, BagOnlyRepo, LocalRepo, ModelLoadingError
 
     models = LocalRepo(weights.weights_dir)
-    model = AnyModelRepo(models, BagOnlyRepo(weights.bag_dir, models)).get_model(weights.name)
+    try:
+        model = AnyModelRepo(models, BagOnlyRepo(weights.bag_dir, models)).get_model(weights.name)
+    except ModelLoadingError as err:  # demucs checks each file against its name's hash prefix
+        raise DependencyError(f"demucs model {weights.name} is damaged: {err}",
+                              f"delete {weights.weights_dir} and run voicekit models fetch "
+                              f"{weights.name} again") from err
     if "vocals" not in model.sources:
         raise ConfigError(f"demucs model {weights.name} has no vocals stem ({model.sources})",
                           "choose an htdemucs model")

@@ -49,6 +49,15 @@ class WhisperBackend:
                                   "pip install faster-whisper") from err
 
         kind, _, index = device.partition(":")  # "cuda:1" -> device "cuda", index 1
+        if kind == "cuda":
+            from voicekit.stages.transcribe.cuda import load_cublas12
+
+            try:
+                load_cublas12()
+            except DependencyError as err:
+                log.warning("%s: transcribing on the CPU, far slower; fix: %s",
+                            err.message, err.fix)
+                kind, index = "cpu", ""
         if compute_type == "auto":
             compute_type = "int8" if kind == "cpu" else "float16"
         # local_files_only: the folder is complete (resolution checked tokenizer.json), and
