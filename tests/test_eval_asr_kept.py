@@ -17,13 +17,15 @@ from voicekit.manifest import Reject, Segment, Word
 
 
 def truth_file(folder: Path, turns: list[tuple[str, float, float, str]], lang: str = "en",
-               film: str = "f.mkv") -> Path:
+               film: str = "f.mkv", target_stem: str | None = None) -> Path:
     path = folder / (Path(film).stem + ".truth.json")
     data: dict[str, Any] = {
         "film": film, "duration": 30.0, "target": "T", "language": lang,
         "turns": [{"speaker": s, "start": a, "end": b, "text": x, "language": lang}
                   for s, a, b, x in turns],
     }
+    if target_stem is not None:
+        data["stems"] = {"target": target_stem}
     path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
     return path
 
@@ -109,3 +111,23 @@ def test_truth_error_transcribes_the_stem_cut_at_truth_boundaries(tmp_path: Path
     assert right <= 0.2
     assert wrong >= 0.5
     assert kept_error(turns, "en") == 1.0  # the clip has no words: all deletions
+
+
+def test_coverage_counts_the_turns_speech_not_its_noisy_edges(tmp_path: Path) -> None:
+    # a turn that holds 1 s of hiss (breath, room noise) either side of its sentence
+    rng = np.random.default_rng(0)
+    speech = speak(SENTENCES[2], "slt")
+    hiss = (0.01 * rng.standard_normal(RATE)).astype(np.float32)
+    write(tmp_path / "target.wav", np.concatenate([hiss, speech, hiss]))
+    end = 2.0 + len(speech) / RATE
+    turns = [("T", 0.0, end, SENTENCES[2])]
+    words = [("w", 1.2, end - 1.2)]
+    clips = [clip(0.95, end - 0.95, words)]  # all the sentence, none of the hiss
+    with_stem = truth_file(tmp_path, turns, target_stem="target.wav")
+    assert [t.start for t in scored_turns([with_stem], clips)] == [0.0]
+    # the turn's time alone: the clip covers well under 90 % of it
+    (tmp_path / "plain").mkdir()
+    assert scored_turns([truth_file(tmp_path / "plain", turns)], clips) == []
+    # a clip that misses the sentence's second half does not qualify either way
+    half = [clip(0.95, 1.0 + len(speech) / RATE / 2, words)]
+    assert scored_turns([with_stem], half) == []

@@ -144,3 +144,23 @@ def test_no_pause_no_words_cut_at_quietest(tmp_path: Path, max_s: float) -> None
     audio[int(8 * RATE):int(8.05 * RATE)] *= 0.05  # a short dip, below min_pause_s
     clips = clips_of(run(tmp_path, audio, [turn(0.5, 19.5)], max_s=max_s))
     assert len(clips) >= 2 and all(c.duration <= max_s for c in clips)
+
+
+def test_quiet_turn_edges_are_left_out_but_words_are_not(tmp_path: Path) -> None:
+    # speech 2-5 s with a music-like residual (30+ dB under the speech) around it; the diarized
+    # turns run on 0.5 s either side
+    audio = bursts(8.0, [(2.0, 5.0)])
+    t = np.arange(audio.size) / RATE
+    audio += (0.004 * np.sin(2 * np.pi * 440 * t)).astype(np.float32)
+    clip = clips_of(run(tmp_path, audio, [turn(1.5, 5.5)], pad_s=0.1))
+    assert len(clip) == 1
+    # loud 2-5 s, one frame and 0.05 s of decay kept, then the 0.1 s pad (not the 0.5 s run-on)
+    assert clip[0].start == pytest.approx(1.85, abs=0.04)
+    assert clip[0].end == pytest.approx(5.15, abs=0.04)
+    # with word times the start stays (Whisper's first word sits at the turn start) and the end
+    # never moves before the last word's end
+    words = (Word("a", 1.5, 3.0), Word("b", 3.0, 5.3))
+    clip = clips_of(run(tmp_path, audio, [turn(1.5, 5.5, text="a b", language="en",
+                                                words=words)], pad_s=0.1))
+    assert clip[0].start == pytest.approx(1.4)
+    assert clip[0].end == pytest.approx(5.4, abs=0.01)

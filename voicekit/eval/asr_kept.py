@@ -5,9 +5,13 @@ model makes on the ground-truth segments of the same audio. Clips and truth turn
 up one to one (a clip may cover part of a read utterance or span two), so both figures are
 taken over one common set of truth turns:
 
-1. Turns: the target's truth turns (whole read utterances with known `text`) that the union of
-   kept clips covers for at least `MIN_COVER` of their time and that overlap no other speaker's
-   turn (overlapped speech has no single right transcript).
+1. Turns: the target's truth turns (whole read utterances with known `text`) that overlap no
+   other speaker's turn (overlapped speech has no single right transcript) and whose speech the
+   union of kept clips covers for at least `MIN_COVER`. Speech, not turn time: the recordings
+   keep breath and room noise inside a turn's bounds (AISHELL's starts hold ~0.3 s of it, above
+   any energy floor) and pauses between joined utterances, none of which a clip needs to keep.
+   The speech is what Silero VAD finds in the clean target stem over the turn; a truth without
+   a target stem falls back to the turn's whole time.
 2. Kept (`asr_kept`): for each turn, the pipeline's words from the kept clips overlapping it,
    restricted to the words whose midpoint (absolute times, `Segment.words`) falls inside the
    turn, joined with spaces (without them for Mandarin). Turns touched by a clip without any
@@ -70,6 +74,8 @@ def select_turns(truth: Truth, kept: Sequence[Segment],
     spans = union((s.start, s.end) for s in kept)
     others = truth.other_turns()
     default_lang = _truth_language(truth)
+    stem = truth.stem_path("target")
+    stem = stem if stem is not None and stem.exists() else None
     chosen = []
     for turn in truth.turns:
         if turn["speaker"] != truth.target or not str(turn.get("text") or "").strip():
@@ -77,7 +83,8 @@ def select_turns(truth: Truth, kept: Sequence[Segment],
         span = (float(turn["start"]), float(turn["end"]))
         if span[1] <= span[0] or any(overlaps(span, o) for o in others):
             continue
-        if total(intersect([span], spans)) < min_cover * (span[1] - span[0]):
+        speech = speech_in(stem, span) if stem is not None else [span]
+        if not speech or total(intersect(speech, spans)) < min_cover * total(speech):
             continue
         clips = [s for s in kept if overlaps(span, (s.start, s.end))]
         if any(c.text is None for c in clips):
@@ -86,6 +93,16 @@ def select_turns(truth: Truth, kept: Sequence[Segment],
         chosen.append(ScoredTurn(truth.film, span[0], span[1], language, str(turn["text"]),
                                  words_inside(clips, *span, language), clips[0].audio))
     return chosen
+
+
+def speech_in(stem: Path, span: Interval) -> list[Interval]:
+    """Where the clean target `stem` holds speech within `span` (Silero VAD, absolute times)."""
+    from voicekit.audio import io
+    from voicekit.stages.diarize.vad import RATE, speech_probabilities, speech_regions
+
+    audio, _ = io.read(stem, span[0], span[1], sr=RATE)
+    regions = speech_regions(speech_probabilities(audio))
+    return [(span[0] + a, min(span[1], span[0] + b)) for a, b in regions]
 
 
 def _truth_language(truth: Truth) -> str:

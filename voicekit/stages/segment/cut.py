@@ -9,13 +9,16 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from voicekit.manifest import Segment, Word
 from voicekit.stages.segment.config import SegmentConfig
 from voicekit.stages.segment.energy import Energy
 
 EPS = 1e-6
+# Kept after the last loud frame: the decay of the last sound (and reverb) sits just below the
+# quiet threshold.
+HANG_S = 0.05
 
 
 @dataclass(frozen=True)
@@ -102,6 +105,30 @@ def spans(groups: Sequence[Sequence[Segment]], blockers: Sequence[tuple[float, f
     return out
 
 
+def padded(span: Span, pad: float) -> tuple[float, float]:
+    """The span's extent with up to `pad` seconds either side, within its room."""
+    return max(span.lo, span.start - pad), min(span.hi, span.end + pad)
+
+
+def tighten(span: Span, energy: Energy) -> Span:
+    """The span with the quiet audio at its outer edges left out.
+
+    Diarized turns run on past the speech by up to ~0.5 s; padding is added after this, so a
+    clip holds `pad_s` of silence, not the turn's slack. Words are never cut: with word times
+    the start stays (Whisper puts the first word at the turn start, whatever the audio) and the
+    end stays at or after the last word's end.
+    """
+    bounds = energy.loud_bounds(span.start, span.end)
+    if bounds is None:
+        return span
+    words = span.words
+    start = span.start if words else max(span.start, bounds[0] - HANG_S)
+    end = min(span.end, bounds[1] + HANG_S)
+    if words:
+        end = max(end, max(w.end for w in words))
+    return replace(span, start=start, end=end) if end > start else span
+
+
 def candidates(span: Span, energy: Energy, min_pause_s: float) -> list[Cut]:
     """Every place the span may be cut: word gaps, gaps between its turns, audio pauses."""
     words = span.words
@@ -180,8 +207,9 @@ def split(start: float, end: float, cuts: Sequence[Cut], cfg: SegmentConfig,
 
 def pieces(span: Span, cuts: Sequence[Cut], pad: float) -> list[tuple[float, float]]:
     """Clip extents: the span padded into its room, divided at the cuts."""
-    bounds = [max(span.lo, span.start - pad)]
+    first, last = padded(span, pad)
+    bounds = [first]
     for cut in cuts:
         bounds += [cut.left_end(pad), cut.right_start(pad)]
-    bounds.append(min(span.hi, span.end + pad))
+    bounds.append(last)
     return list(zip(bounds[::2], bounds[1::2], strict=True))

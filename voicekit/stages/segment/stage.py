@@ -42,7 +42,7 @@ class SegmentStage(Stage):
     """Cuts the target's turns of each recording into clips (`custom.role = "clip"`)."""
 
     name: ClassVar[str] = "segment"
-    version: ClassVar[int] = 1
+    version: ClassVar[int] = 2
 
     def process(self, item: Item, out: Output, ctx: Context) -> list[Segment]:
         cfg = self.config.segment
@@ -56,9 +56,10 @@ class SegmentStage(Stage):
         with _Audio(ctx, turns[0].audio) as audio:
             groups = cut.merge(turns, blocked, cfg.merge_gap_s)
             for span in cut.spans(groups, blocked, audio.duration):
-                start = max(span.lo, span.start - cfg.pad_s)
-                end = min(span.hi, span.end + cfg.pad_s)
+                start, end = cut.padded(span, cfg.pad_s)
                 energy = Energy.of(audio.read(start, end), audio.rate, start)
+                span = cut.tighten(span, energy)
+                start, end = cut.padded(span, cfg.pad_s)
                 points = cut.candidates(span, energy, cfg.min_pause_s)
                 if not span.words and span.end - span.start > cfg.max_s:
                     points = points or _quietest(energy, start, end, cfg.min_s)
