@@ -10,11 +10,16 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import numpy as np
 import pytest
 import soundfile as sf
+from typer.testing import CliRunner
 
+from voicekit.cli import train as train_cli
+from voicekit.cli.app import app
 from voicekit.errors import InputError
-from voicekit.train import TrainConfig, train
+from voicekit.train import TrainConfig, consent, train
+from voicekit.train.gpu import GIB, auto_batch
 from voicekit.train.loop import latest_run
 from voicekit.workspace import Workspace
 
@@ -26,7 +31,7 @@ TEXTS = (
     "The train leaves at noon.", "Read the book again.", "It is raining outside.",
     "Thank you very much.",
 )  # fmt: skip
-TINY = TrainConfig(size="tiny", min_minutes=0.0, sample_every_epoch=False)
+TINY = TrainConfig(size="tiny", min_minutes=0.0, eval_every=0)
 
 
 def _dataset(root: Path, texts: tuple[str, ...] = TEXTS) -> Workspace:
@@ -47,13 +52,21 @@ def _dataset(root: Path, texts: tuple[str, ...] = TEXTS) -> Workspace:
     ws.path("dataset/manifest.jsonl").write_text(
         "".join(json.dumps(r) + "\n" for r in records), encoding="utf-8"
     )
+    consent.record(ws, "test")
     return ws
 
 
 def test_tiny_vits_trains_checkpoints_and_resumes(tmp_path: Path) -> None:
     ws = _dataset(tmp_path / "ws")
     try:
-        first = train(ws, TINY, steps=3)
+        # evaluation at step 2 and at the end (step 3): samples, scores, report
+        first = train(ws, TrainConfig(size="tiny", min_minutes=0.0, eval_every=2), steps=3)
+        _check_evaluations(first.eval_dir, steps=[2, 3])
+        # the same seed without evaluation trains to the same losses: runs are deterministic
+        # on the CPU and evaluating leaves the random state of training alone
+        twin = _dataset(tmp_path / "twin")
+        assert train(twin, TINY, steps=3).losses == first.losses
+        shutil.rmtree(twin.root / "train")
         assert first.start_step == 0
         assert first.checkpoint.is_file() and first.checkpoint.stat().st_size > 10_000_000
         assert first.run_dir.is_relative_to(ws.root / "train" / "run")
@@ -101,3 +114,73 @@ def test_clip_without_text_and_too_little_speech_are_refused(tmp_path: Path) -> 
     with pytest.raises(InputError, match="no text"):
         train(ws, TINY, steps=1)
     assert sf.info(str(ws.path("dataset/wavs/target/clip00.wav"))).samplerate == RATE
+
+
+def _check_evaluations(folder: Path, steps: list[int]) -> None:
+    results = [json.loads((folder / f"step_{s:07d}.json").read_text()) for s in steps]
+    for result in results:
+        assert set(result["validation_loss"]) >= {"loss_0", "loss_1", "loss_mel"}
+        assert all(np.isfinite(v) for v in result["validation_loss"].values())
+        assert [s["lang"] for s in result["samples"]] == ["en", "zh"]
+        for sample in result["samples"]:
+            audio, rate = sf.read(folder.parents[2] / sample["audio"])
+            assert rate == RATE and len(audio) > 0.1 * RATE and np.abs(audio).max() > 0
+        # the scores are there and consistent with each other
+        assert -1 <= result["similarity"] <= 1 and 0.5 < result["heldout_self_similarity"] <= 1
+        others = result["nontarget_similarity"]
+        assert set(others) == {"flite-slt", "flite-awb"}
+        assert result["margin"] == pytest.approx(result["similarity"] - max(others.values()))
+        assert result["wer"] >= 0 and result["cer"] >= 0 and len(result["transcripts"]) == 2
+        assert result["unavailable"] == {}
+    rows = [json.loads(line) for line in (folder / "losses.jsonl").read_text().splitlines()]
+    assert [r["step"] for r in rows] == [1, 2, 3]
+    html = (folder / "report.html").read_text(encoding="utf-8")
+    assert html.count("<polyline") >= 4  # train and val losses, similarity, CER/WER
+    assert "step_0000003/en.wav" in html
+
+
+def test_batch_size_from_free_gpu_memory() -> None:
+    # full: 3 GiB fixed + 64 MiB per clip-second; 80 % of the free memory is planned for
+    assert auto_batch(78 * GIB, "full", 15.0) == 56  # (62.4 - 3) GiB / 0.9375 GiB = 63 -> 56
+    assert auto_batch(78 * GIB, "full", 5.0) == 64  # capped
+    assert auto_batch(16 * GIB, "full", 15.0) == 8  # (12.8 - 3) / 0.9375 = 10 -> 8
+    assert auto_batch(8 * GIB, "full", 15.0) == 2  # 3.6 / 0.9375 = 3 -> 2
+    assert auto_batch(2 * GIB, "full", 15.0) == 1  # nothing fits: still try one clip
+    assert auto_batch(24 * GIB, "tiny", 10.0) == 64
+    assert TrainConfig(batch_size=12).batch(80 * GIB, 10.0) == 12  # --batch-size wins
+    assert TrainConfig(size="tiny").batch(None, 10.0) == 4  # CPU: the preset
+
+
+def test_consent_is_asked_once_and_required_without_a_terminal(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ws = Workspace(tmp_path / "ws")
+    runner = CliRunner()
+    args = ["train", "--workspace", str(ws.root), "--size", "tiny", "--steps", "1"]
+
+    refused = runner.invoke(app, args)  # CliRunner's stdin is not a terminal
+    assert refused.exit_code == 2
+    assert "--i-have-consent" in refused.output and len(refused.output.strip().splitlines()) == 1
+    assert not consent.acknowledged(ws)
+
+    monkeypatch.setattr(train_cli, "_interactive", lambda: True)
+    declined = runner.invoke(app, args, input="n\n")
+    assert declined.exit_code == 1 and "permission" in declined.output
+    assert not consent.acknowledged(ws)
+
+    # accepted: recorded, then training goes on and refuses the missing dataset
+    accepted = runner.invoke(app, args, input="y\n")
+    assert accepted.exit_code == 2 and "no exported dataset" in accepted.output
+    record = json.loads(ws.path(consent.RECORD).read_text(encoding="utf-8"))
+    assert record["how"] == "prompt" and record["notice_sha256"] == consent.notice_hash()
+    assert consent.RECORD in {e.path for e in ws.ledger()}
+
+    # once recorded, no question is asked again
+    monkeypatch.setattr(train_cli, "_interactive", lambda: False)
+    again = runner.invoke(app, args)
+    assert again.exit_code == 2 and "no exported dataset" in again.output
+
+    other = Workspace(tmp_path / "other")
+    flagged = runner.invoke(app, [*args[:2], str(other.root), *args[3:], "--i-have-consent"])
+    assert flagged.exit_code == 2 and "no exported dataset" in flagged.output
+    assert consent.acknowledged(other)

@@ -13,7 +13,9 @@ class TrainConfig:
     size: Literal["tiny", "full"] = knob(
         "full", "model size: 'full' = coqui's VITS defaults, 'tiny' = a CPU smoke-test model"
     )
-    batch_size: int = knob(0, "clips per step (0: 32 for full, 4 for tiny)")
+    batch_size: int = knob(
+        0, "clips per step (0: from free GPU memory on CUDA, else 32 for full, 4 for tiny)"
+    )
     loader_workers: int = knob(-1, "data loader processes (-1: 4 on a GPU, 0 on the CPU)")
     save_step: int = knob(1000, "save a checkpoint every this many steps (a killed run resumes)")
     keep_checkpoints: int = knob(
@@ -23,12 +25,29 @@ class TrainConfig:
         10000, "only keep a best-validation-loss model after this many steps (one extra file)"
     )
     mixed_precision: bool = knob(True, "fp16 autocast on a GPU (ignored on the CPU)")
-    seed: int = knob(54321, "training seed")
+    seed: int = knob(54321, "training seed (same seed, data and device: same losses on CPU)")
     min_minutes: float = knob(5.0, "refuse to train on less speech than this (minutes)")
     sample_every_epoch: bool = knob(
-        True, "synthesise the fixed zh and en sentences after every epoch (tensorboard)"
+        False, "also let coqui synthesise its test sentences after every epoch (tensorboard)"
+    )
+    eval_every: int = knob(
+        1000, "evaluate every this many steps and at the end (0: never): samples, scores, report"
+    )
+    eval_asr_model: str = knob(
+        "base", "Whisper model that scores the samples' CER/WER ('' to skip)", output=False
+    )
+    eval_others: tuple[str, ...] = knob(
+        ("flite-slt", "flite-awb"),
+        "non-target reference voices (voicekit.demo.voices) for the similarity margin",
+        output=False,
     )
 
-    @property
-    def batch(self) -> int:
-        return self.batch_size or (4 if self.size == "tiny" else 32)
+    def batch(self, free_gpu_bytes: int | None, longest_clip_s: float) -> int:
+        """``batch_size``, else sized to the free GPU memory, else the preset's CPU batch."""
+        from voicekit.train.gpu import auto_batch
+
+        if self.batch_size:
+            return self.batch_size
+        if free_gpu_bytes is not None:
+            return auto_batch(free_gpu_bytes, self.size, longest_clip_s)
+        return 4 if self.size == "tiny" else 32

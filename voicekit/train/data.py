@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from voicekit.errors import InputError
@@ -49,10 +49,22 @@ class Dataset:
     train: list[Clip]
     val: list[Clip]
     sample_rate: int
+    heldout: list[Path] = field(default_factory=list)  # never trained on (the export's split)
 
     @property
     def minutes(self) -> float:
         return sum(c.seconds for c in self.train) / 60
+
+    @property
+    def longest(self) -> float:
+        """Seconds of the longest training clip (batches are padded to it)."""
+        return max((c.seconds for c in self.train), default=0.0)
+
+    @property
+    def references(self) -> list[Path]:
+        """Real clips of the target to score synthesized audio against: the held-out split,
+        else the validation clips."""
+        return self.heldout or [c.wav for c in self.val]
 
 
 def load(ws: Workspace) -> Dataset:
@@ -90,7 +102,9 @@ def load(ws: Workspace) -> Dataset:
         raise InputError(f"clips have different sample rates: {shown}", "export the dataset again")
     if not splits["train"]:
         raise InputError(f"{root / METADATA['train']} lists no clip", "export more clips")
-    data = Dataset(splits["train"], splits["val"], next(iter(rates)))
+    data = Dataset(
+        splits["train"], splits["val"], next(iter(rates)), _heldout(root / "manifest.jsonl")
+    )
     _write(ws, data)
     return data
 
@@ -106,6 +120,19 @@ def _languages(manifest: Path) -> dict[str, str]:
         if record.get("language") in ("zh", "en") and audio.startswith("wavs/"):
             langs[audio.removeprefix("wavs/").removesuffix(".wav")] = record["language"]
     return langs
+
+
+def _heldout(manifest: Path) -> list[Path]:
+    """The wavs of the export's held-out split (records with ``split: heldout``)."""
+    if not manifest.is_file():
+        return []
+    out = []
+    for line in manifest.read_text(encoding="utf-8").splitlines():
+        record = json.loads(line)
+        wav = manifest.parent / str(record.get("audio") or "")
+        if record.get("split") == "heldout" and wav.is_file():
+            out.append(wav)
+    return out
 
 
 def _rows(path: Path) -> list[tuple[str, str]]:

@@ -12,8 +12,10 @@ from pathlib import Path
 from typing import Any
 
 from voicekit.errors import InputError, StageError
-from voicekit.train import data
+from voicekit.train import consent, data
 from voicekit.train.config import TrainConfig
+from voicekit.train.evaluate import Evaluator
+from voicekit.train.gpu import free_gpu_bytes
 from voicekit.train.model import vits_config
 from voicekit.workspace import Workspace
 
@@ -35,6 +37,9 @@ class TrainResult:
     end_step: int
     checkpoint: Path  # the checkpoint a resume or `speak` starts from
     seconds: float
+    batch_size: int
+    losses: dict[str, float]  # the last step's losses
+    eval_dir: Path  # step_<N>.json, samples and report.html of this run
 
 
 def train(
@@ -58,9 +63,11 @@ def train(
         resume: continue the latest run of this workspace when it has a checkpoint.
 
     Raises:
-        InputError: bad or too little data, an unreadable --init, both steps and epochs.
+        InputError: no recorded consent (see ``consent``), bad or too little data, an
+            unreadable --init, both steps and epochs.
         StageError: coqui's trainer failed.
     """
+    consent.require(ws)
     if steps is not None and epochs is not None:
         raise InputError("give --steps or --epochs, not both")
     if (steps is not None and steps < 1) or (epochs is not None and epochs < 1):
@@ -104,10 +111,11 @@ def _fit(
     epochs: int | None,
 ) -> TrainResult:
     import torch
-    from trainer import Trainer, TrainerArgs
+    from trainer import TrainerArgs
     from TTS.tts.models.vits import Vits
 
     gpu = torch.cuda.is_available()
+    batch = conf.batch(free_gpu_bytes(), dataset.longest)
     output = ws.record(RUN_DIR, "checkpoint")  # before coqui writes anything below it
     output.mkdir(parents=True, exist_ok=True)
     config = vits_config(
@@ -116,16 +124,19 @@ def _fit(
         output=str(output),
         gpu=gpu,
         has_val=bool(dataset.val),
+        batch=batch,
     )
     # coqui names run folders by minute and git commit: number them so new runs never share one
     config.run_name = f"vits{sum(1 for p in output.iterdir() if p.is_dir()) + 1:03d}"
+    _seed(conf.seed)  # coqui seeds only in Trainer(), after the weights were initialised
+    _read_clips_with_soundfile()
     model = Vits(config)
     _check_vocabulary(model, dataset)
     args = TrainerArgs(
         continue_path=str(previous) if previous else "", restore_path=str(init) if init else ""
     )
     started = time.monotonic()
-    trainer = Trainer(
+    trainer = _trainer_class()(
         args,
         config,
         str(output),
@@ -135,31 +146,71 @@ def _fit(
         parse_command_line_args=False,
     )
     start_step = trainer.total_steps_done
+    run_dir = Path(trainer.output_path)
+    evaluator = Evaluator(ws, conf, run_dir.name, dataset.references)
+    trainer.evaluator = evaluator
+    trainer.callbacks.callbacks_on_train_step_end.append(evaluator.on_step_end)
     loader = trainer.get_train_dataloader(trainer.train_samples, verbose=False)
+    if trainer.eval_samples:
+        # made now, not at the first evaluation: building it draws from the random generators,
+        # so a run that evaluates more often would otherwise train differently
+        trainer.eval_loader = trainer.get_eval_dataloader(trainer.eval_samples, verbose=False)
     per_epoch = max(len(loader), 1)
     todo = per_epoch * epochs if epochs is not None else steps or DEFAULT_STEPS
     # duck-typed loader: coqui only iterates it and takes its len()
-    trainer.train_loader = _Limited(loader, trainer, start_step + todo)  # type: ignore[assignment]
+    trainer.train_loader = _Limited(loader, trainer, start_step + todo)
     trainer.config.epochs = trainer.epochs_done + math.ceil(todo / per_epoch)
     log.info(
-        "training %s VITS on %s from step %d for %d steps (%d per epoch), %d clips, %.1f min",
-        conf.size, "GPU" if gpu else "CPU", start_step, todo, per_epoch, len(dataset.train),
-        dataset.minutes,
+        "training %s VITS on %s from step %d for %d steps (%d per epoch, batch %d), %d clips, "
+        "%.1f min", conf.size, "GPU" if gpu else "CPU", start_step, todo, per_epoch, batch,
+        len(dataset.train), dataset.minutes,
     )  # fmt: skip
     try:
         trainer.fit()
     except SystemExit as stop:  # coqui's fit() turns every failure into sys.exit(1)
         raise StageError(
             f"coqui training failed (exit {stop.code})",
-            f"see {trainer.output_path / 'trainer_0_log.txt'}",
+            f"see {run_dir / 'trainer_0_log.txt'}",
         ) from None
     trainer.save_checkpoint()  # coqui saves only every save_step: keep the final state too
-    run_dir = Path(trainer.output_path)
+    evaluator.finish(trainer)
     _record_outputs(ws, run_dir)
     checkpoint = max(run_dir.glob("checkpoint_*.pth"), key=_step_of)
     return TrainResult(
-        run_dir, start_step, trainer.total_steps_done, checkpoint, time.monotonic() - started
-    )
+        run_dir, start_step, trainer.total_steps_done, checkpoint, time.monotonic() - started,
+        batch, trainer.last_losses, ws.path(evaluator.dir),
+    )  # fmt: skip
+
+
+def _seed(seed: int) -> None:
+    import random
+
+    import numpy as np
+    import torch
+
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)
+
+
+def _trainer_class() -> Any:
+    """coqui's Trainer that hands every step's losses to the evaluator (for the curves)."""
+    from trainer import Trainer
+
+    class _Trainer(Trainer):
+        evaluator: Evaluator | None = None
+        last_losses: dict[str, float] = {}  # noqa: RUF012 (replaced per step, never mutated)
+
+        def train_step(self, *args: Any, **kwargs: Any) -> Any:
+            outputs, losses = super().train_step(*args, **kwargs)
+            if losses is not None:
+                self.last_losses = {k: float(v) for k, v in losses.items() if k.startswith("loss")}
+                if self.evaluator is not None:
+                    # coqui counted the step already: this is the step number just finished
+                    self.evaluator.on_step(self.total_steps_done, self.last_losses)
+            return outputs, losses
+
+    return _Trainer
 
 
 class _Limited:
@@ -182,6 +233,24 @@ class _Limited:
             if self.trainer.total_steps_done >= self.stop_at:
                 return
             yield batch
+
+
+def _read_clips_with_soundfile() -> None:
+    """Make coqui's VITS dataset read clips with soundfile.
+
+    It calls `torchaudio.load`, which since torch 2.9 decodes through torchcodec and needs
+    FFmpeg's shared libraries in versions matching the torch build; the exported clips are WAV
+    files that soundfile reads with neither. (Data-loader workers are forked and inherit this.)
+    """
+    import soundfile as sf
+    import torch
+    from TTS.tts.models import vits
+
+    def load_audio(path: str) -> tuple[Any, int]:
+        samples, rate = sf.read(path, dtype="float32", always_2d=True)
+        return torch.from_numpy(samples.T.copy()), rate
+
+    vits.load_audio = load_audio
 
 
 def _check_vocabulary(model: Any, dataset: data.Dataset) -> None:

@@ -9,7 +9,7 @@ from voicekit.train.config import TrainConfig
 if TYPE_CHECKING:
     from TTS.tts.configs.vits_config import VitsConfig
 
-# Fixed sentences synthesised after each epoch, one per language.
+# Fixed sentences synthesised at each evaluation, one per language.
 SAMPLE_SENTENCES = (
     ("en", "The quick brown fox jumps over the lazy dog."),
     ("zh", "今天天气很好。"),
@@ -33,7 +33,7 @@ TINY_ARGS: dict[str, Any] = {
 
 
 def vits_config(
-    conf: TrainConfig, *, sample_rate: int, output: str, gpu: bool, has_val: bool
+    conf: TrainConfig, *, sample_rate: int, output: str, gpu: bool, has_val: bool, batch: int
 ) -> VitsConfig:
     """A VitsConfig that tokenises inventory code points one per token, nothing else."""
     from TTS.config.shared_configs import BaseAudioConfig
@@ -50,8 +50,8 @@ def vits_config(
         audio=BaseAudioConfig(sample_rate=sample_rate),
         run_name="vits",
         output_path=output,
-        batch_size=conf.batch,
-        eval_batch_size=conf.batch,
+        batch_size=batch,
+        eval_batch_size=batch,
         num_loader_workers=workers,
         num_eval_loader_workers=workers,
         run_eval=has_val,
