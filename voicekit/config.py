@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 
 from voicekit.errors import ConfigError
 from voicekit.knob import knob
+from voicekit.speak.config import SpeakConfig
 from voicekit.stages.diarize.config import DiarizeConfig
 from voicekit.stages.export.config import ExportConfig
 from voicekit.stages.filters.config import FiltersConfig
@@ -184,7 +185,8 @@ class ModelsConfig:
 
 @dataclass(frozen=True)
 class Config:
-    """The whole pipeline configuration (see configs/default.yaml for every knob)."""
+    """The whole configuration: the pipeline stages, models and `voicekit speak` (see
+    configs/default.yaml for every knob)."""
 
     ingest: IngestConfig = field(default_factory=IngestConfig)
     separate: SeparateConfig = field(default_factory=SeparateConfig)
@@ -195,6 +197,7 @@ class Config:
     filters: FiltersConfig = field(default_factory=FiltersConfig)
     export: ExportConfig = field(default_factory=ExportConfig)
     models: ModelsConfig = field(default_factory=ModelsConfig)
+    speak: SpeakConfig = field(default_factory=SpeakConfig)
 
 
 def render_yaml(obj: Any, indent: int = 0) -> str:

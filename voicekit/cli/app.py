@@ -7,7 +7,7 @@ import os
 import typer
 
 from voicekit import __version__
-from voicekit.cli import dataset, doctor, evaluate, models, purge, report, speak, train
+from voicekit.cli import dataset, detect, doctor, evaluate, models, purge, report, speak, train
 
 os.environ.setdefault("PYANNOTE_METRICS_ENABLED", "0")  # voicekit sends nothing anywhere
 
@@ -41,6 +41,7 @@ app.command("doctor")(doctor.doctor)
 app.command("purge")(purge.purge)
 app.command("train")(train.train)
 app.command("speak")(speak.speak)
+app.command("detect")(detect.detect)
 app.add_typer(models.app, name="models")
 app.add_typer(evaluate.app, name="eval")
 

@@ -1,4 +1,5 @@
-"""Joining sentence audio into one narration: pauses, click-free joins, loudness, peak limit."""
+"""Joining sentence audio into one narration: pauses, click-free joins, the synthetic-speech
+watermark, loudness, peak limit."""
 
 from __future__ import annotations
 
@@ -7,16 +8,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from voicekit.speak.config import AssemblyConfig
+from voicekit.speak.limit import limit
+from voicekit.speak.mark import watermark
+
 log = logging.getLogger("voicekit")
 
-
-@dataclass(frozen=True)
-class AssemblyConfig:
-    sentence_pause: float = 0.35  # seconds between sentences of one paragraph
-    paragraph_pause: float = 0.9  # seconds between paragraphs
-    fade: float = 0.01  # seconds of fade at each sentence edge, so joins never click
-    loudness: float = -16.0  # LUFS target (narration)
-    peak: float = -1.0  # dBFS ceiling after loudness normalisation
+PASSES = 4  # loudness/limiter rounds: each makes up most of what limiting took off
+LOUDNESS_TOLERANCE = 0.2  # LU under the target that is close enough
 
 
 @dataclass(frozen=True)
@@ -50,7 +49,8 @@ def assemble(
         cursor += len(clip)
     pieces.append(np.zeros(round(tail * rate), dtype=np.float32))
     mix = np.concatenate(pieces)
-    return normalize(mix, rate, conf), placed
+    # marked before normalising: the limiter then also holds the ceiling over the mark
+    return normalize(watermark(mix, rate), rate, conf), placed
 
 
 def _faded(clip: np.ndarray, n: int) -> np.ndarray:
@@ -64,22 +64,27 @@ def _faded(clip: np.ndarray, n: int) -> np.ndarray:
 
 
 def normalize(audio: np.ndarray, rate: int, conf: AssemblyConfig) -> np.ndarray:
-    """Gain to ``conf.loudness`` LUFS, then down to the ``conf.peak`` ceiling if it clips.
+    """Gain to ``conf.loudness`` LUFS with peaks limited to ``conf.peak`` dBFS.
 
-    The ceiling is a plain gain (no compression): a narration that would peak over it ends up
-    quieter than the target, which is logged.
+    Limiting lowers the loudness a little; the gain is raised by what was lost and the limiter
+    run again (up to ``PASSES`` times), so the result sits near the target with no sample over
+    the ceiling.
     """
     import pyloudnorm
 
-    ceiling = 10 ** (conf.peak / 20)
     meter = pyloudnorm.Meter(rate)
     loudness = meter.integrated_loudness(audio) if len(audio) > 0.5 * rate else -np.inf
+    if not np.isfinite(loudness):  # too short or silent to measure: only the ceiling applies
+        return limit(audio, rate, conf.peak, conf.lookahead, conf.release)
+    gain_db = conf.loudness - loudness
     out = audio
-    if np.isfinite(loudness):
-        out = audio * np.float32(10 ** ((conf.loudness - loudness) / 20))
-    peak = float(np.max(np.abs(out))) if len(out) else 0.0
-    if peak > ceiling:
-        out = out * np.float32(ceiling / peak)
-        log.info("peak limit: %.1f dB of gain taken off to stay under %g dBFS",
-                 20 * np.log10(peak / ceiling), conf.peak)  # fmt: skip
-    return out.astype(np.float32)
+    for _ in range(PASSES):
+        out = limit(audio * np.float32(10 ** (gain_db / 20)), rate, conf.peak, conf.lookahead,
+                    conf.release)  # fmt: skip
+        reached = meter.integrated_loudness(out)
+        if conf.loudness - reached < LOUDNESS_TOLERANCE:
+            break
+        gain_db += conf.loudness - reached
+    log.info("narration loudness %.1f LUFS (target %g), ceiling %g dBFS",
+             reached, conf.loudness, conf.peak)  # fmt: skip
+    return out

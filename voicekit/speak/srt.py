@@ -16,7 +16,10 @@ class Timed:
     text: str
     start: float
     end: float
-    seed: int
+    seed: int  # the sentence's base seed (its take)
+    attempt: int = 0  # the quality gate's re-take kept (0: the first)
+    error: float | None = None  # CER (zh) / WER (en) the gate measured; None: not checked
+    heard: str | None = None  # what the gate's ASR heard
 
 
 def _stamp(seconds: float) -> str:
@@ -36,12 +39,16 @@ def to_srt(sentences: list[Timed]) -> str:
     return "\n".join(blocks)
 
 
-def to_json(sentences: list[Timed], audio: str, rate: int, duration: float) -> str:
-    """The timings as JSON: audio name, sample rate, duration and each sentence."""
+def to_json(
+    sentences: list[Timed], audio: str, rate: int, duration: float,
+    gate: dict[str, Any] | None = None,
+) -> str:  # fmt: skip
+    """The timings as JSON: audio name, sample rate, duration, each sentence, the gate's result."""
     data: dict[str, Any] = {
         "audio": audio,
         "sample_rate": rate,
         "duration": round(duration, 4),
         "sentences": [asdict(t) for t in sentences],
+        "gate": gate,
     }
     return json.dumps(data, ensure_ascii=False, indent=1) + "\n"

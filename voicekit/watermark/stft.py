@@ -1,0 +1,27 @@
+"""The short-time Fourier transform both sides of the watermark share (numpy, 16 kHz grid)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from voicekit.watermark.key import HOP, N_FFT, window
+
+
+def frames(audio: np.ndarray) -> np.ndarray:
+    """Windowed spectra, shape (frames, N_FFT // 2 + 1); frame t starts at sample t * HOP."""
+    if len(audio) < N_FFT:
+        audio = np.pad(audio, (0, N_FFT - len(audio)))
+    count = 1 + (len(audio) - N_FFT) // HOP
+    index = np.arange(N_FFT)[None, :] + HOP * np.arange(count)[:, None]
+    return np.fft.rfft(audio[index] * window(), axis=1)
+
+
+def overlap_add(spectra: np.ndarray, length: int) -> np.ndarray:
+    """Inverse of `frames` (sqrt-Hann synthesis window), trimmed or padded to `length`."""
+    pieces = np.fft.irfft(spectra, n=N_FFT, axis=1) * window()
+    out = np.zeros(HOP * (len(pieces) - 1) + N_FFT)
+    for t, piece in enumerate(pieces):
+        out[t * HOP : t * HOP + N_FFT] += piece
+    if len(out) < length:
+        out = np.pad(out, (0, length - len(out)))
+    return out[:length]
