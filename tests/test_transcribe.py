@@ -21,10 +21,10 @@ from voicekit.eval.asr import error_rate, to_simplified
 from voicekit.manifest import Segment
 from voicekit.pipeline.runner import Runner
 from voicekit.pipeline.stage import Context
-from voicekit.stages.transcribe import subtitles
+from voicekit.stages.transcribe import spans, subtitles
 from voicekit.stages.transcribe.config import TranscribeConfig
 from voicekit.stages.transcribe.stage import TranscribeStage
-from voicekit.stages.transcribe.whisper import WhisperBackend
+from voicekit.stages.transcribe.whisper import AsrResult, AsrSegment, AsrWord, WhisperBackend
 from voicekit.workspace import Workspace
 
 pytestmark = pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="needs espeak-ng")
@@ -216,11 +216,83 @@ def test_a_crash_resumes_from_the_last_checkpoint(
     monkeypatch.setattr(WhisperBackend, "transcribe", counting)
     out = run(scene, cfg)
     assert len(calls) == 1  # only the second target turn was left
-    assert calls[0] == pytest.approx(scene.segments[2].duration, abs=0.01)
+    context = 2 * cfg.transcribe.context_s  # no other speaker within it
+    assert calls[0] == pytest.approx(scene.segments[2].duration + context, abs=0.01)
     assert out[0] == saved[0]
     wer = error_rate([LINES[0][2], LINES[2][2]], [out[0].text or "", out[2].text or ""], "en")
     assert wer <= 0.2
     assert not list(scene.ws.root.glob("stages/transcribe/*/chunks"))
+
+
+def test_a_split_turn_is_transcribed_once_and_both_pieces_get_words(
+    tmp_path: Path, home: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    scene = build_scene(tmp_path)
+    first = scene.segments[0]
+    cut = round(first.start + first.duration / 2, 3)  # mid-sentence, likely inside a word
+    pieces = [first.with_(id="film_0a", duration=round(cut - first.start, 3)),
+              first.with_(id="film_0b", start=cut + 0.1, duration=round(first.end - cut - 0.1, 3))]
+    scene.segments[:1] = pieces
+    calls: list[float] = []
+    original = WhisperBackend.transcribe
+
+    def counting(self: WhisperBackend, audio: np.ndarray, *args: Any, **kwargs: Any) -> Any:
+        calls.append(len(audio) / 16000)
+        return original(self, audio, *args, **kwargs)
+
+    monkeypatch.setattr(WhisperBackend, "transcribe", counting)
+    out = run(scene, config(home, model="tiny.en"))
+    assert len(calls) == 2  # the two pieces as one span, then the last target turn
+    assert calls[0] == pytest.approx(pieces[1].end - pieces[0].start + 0.3 + 0.3, abs=0.01)
+    a, b = out[0], out[1]
+    assert a.words and b.words
+    for seg in (a, b):
+        assert seg.custom["text_source"] == "asr" and seg.scores["asr_logprob"] < 0
+        assert all(seg.start <= w.start <= w.end <= seg.end for w in seg.words)
+        assert seg.text == " ".join(w.text for w in seg.words)
+    # no word is lost or doubled at the cut
+    assert error_rate([LINES[0][2]], [f"{a.text} {b.text}"], "en") <= 0.2
+
+
+def _word(text: str, start: float, end: float) -> AsrWord:
+    return AsrWord(text, start, end, 0.9)
+
+
+def test_words_go_back_to_the_turns_they_fall_in() -> None:
+    turns = [Segment("a", "r", 1.0, 1.0, "x.wav"), Segment("b", "r", 2.2, 1.0, "x.wav"),
+             Segment("c", "r", 5.0, 1.0, "x.wav")]
+    other = [(3.5, 4.8)]  # another speaker between b and c
+    made = spans.group(turns, other, gap_s=0.5, context_s=0.3)
+    assert [[t.id for t in s.turns] for s in made] == [["a", "b"], ["c"]]
+    assert (made[0].start, made[0].end) == pytest.approx((0.7, 3.5))
+    assert (made[1].start, made[1].end) == pytest.approx((4.8, 6.3))  # stops at the other
+    # times from the span's start (0.7): recording times in the comments
+    result = AsrResult("", (
+        AsrSegment(0.0, 1.5, (_word("gone", 0.0, 0.2),     # 0.7-0.9: wholly before a, dropped
+                              _word("it's", 0.2, 0.45),    # 0.9-1.15: reaches into a
+                              _word("fine", 1.1, 1.5)),    # 1.8-2.2: a's end, nearer a
+                   -0.2, 0.1, 1.2),
+        AsrSegment(1.5, 2.8, (_word("now", 1.5, 1.7),      # 2.2-2.4: in b
+                              _word("late", 2.5, 2.8)),    # 3.2-3.5: after b, dropped
+                   -0.8, 0.3, 2.6),
+    ))
+    a, b = spans.split(made[0], result)
+    assert [(w.text, w.start, w.end) for w in a.words] == [("it's", 1.0, 1.15),
+                                                           ("fine", 1.8, 2.0)]
+    assert [w.text for w in b.words] == ["now"]
+    assert a.avg_logprob == pytest.approx(-0.2) and a.compression_ratio == pytest.approx(1.2)
+    assert b.no_speech_prob == pytest.approx(0.3) and b.compression_ratio == pytest.approx(2.6)
+    # a turn with words from two segments: means weighted by its words, worst compression
+    whole = spans.split(spans.Span((turns[0],), 0.0, 3.0), AsrResult("", (
+        AsrSegment(1.0, 1.5, (_word("x", 1.0, 1.2), _word("y", 1.2, 1.4)), -0.3, 0.0, 1.0),
+        AsrSegment(1.5, 2.0, (_word("z", 1.5, 1.9),), -0.6, 0.3, 2.0),
+    )))[0]
+    assert whole.avg_logprob == pytest.approx(-0.4) and whole.compression_ratio == 2.0
+    assert whole.no_speech_prob == pytest.approx(0.1)
+    # nothing heard: no scores; heard but no words: the segments overlapping it in time
+    assert spans.split(made[1], AsrResult("", ()))[0].avg_logprob is None
+    silent = spans.split(made[1], AsrResult("", (AsrSegment(0.0, 1.0, (), -1.5, 0.9, 1.0),)))
+    assert silent[0].words == () and silent[0].no_speech_prob == pytest.approx(0.9)
 
 
 def test_mandarin_is_transcribed_in_simplified_characters(tmp_path: Path, home: Path) -> None:

@@ -25,6 +25,16 @@ class TranscribeConfig:
     vad_filter: bool = knob(
         False, "Whisper's own Silero VAD inside each turn (turns are speech already)"
     )
+    join_gap_s: float = knob(
+        0.5,
+        "target turns closer than this (no other speaker or overlap between) are transcribed "
+        "as one span, their words then handed back to each turn: a sentence diarization split "
+        "keeps its context",
+    )
+    context_s: float = knob(
+        0.3, "audio added either side of each span so a turn starting late keeps its first "
+        "word (never into another speaker's turn)"
+    )
     zh_script: Literal["simplified", "traditional", "as-is"] = knob(
         "simplified", "Chinese script of transcripts (Whisper mixes both)"
     )

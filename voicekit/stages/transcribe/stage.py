@@ -1,10 +1,12 @@
 """The transcribe stage: text and word times for the target's turns.
 
 Target turns (`speaker == "target"`, `custom.role == "turn"`) are transcribed from their
-separated stem; every other segment passes through unchanged. The language is `--lang`, or is
-detected once per recording on the target's speech and then fixed. Subtitle cues overlapping a
-turn give `scores.subtitle_agreement`; without an ASR model, subtitle text stands in (marked
-`custom.text_source = "subtitles"`) or the text stays null, with a warning naming the fix.
+separated stem, consecutive ones closer than `join_gap_s` as one span whose words are then
+handed back to each turn (`spans`); every other segment passes through unchanged. The language
+is `--lang`, or is detected once per recording on the target's speech and then fixed. Subtitle
+cues overlapping a turn give `scores.subtitle_agreement`; without an ASR model, subtitle text
+stands in (marked `custom.text_source = "subtitles"`) or the text stays null, with a warning
+naming the fix.
 """
 
 from __future__ import annotations
@@ -19,11 +21,12 @@ import numpy as np
 from voicekit import manifest, models
 from voicekit.audio import io
 from voicekit.errors import ConfigError, ModelNotFoundError
-from voicekit.eval.asr import convert_script
+from voicekit.eval.asr import convert_script, is_cjk_language
 from voicekit.manifest import Segment, Word
 from voicekit.pipeline.stage import Context, Item, Output, Stage
-from voicekit.stages.transcribe import subtitles
-from voicekit.stages.transcribe.whisper import SAMPLE_RATE, AsrResult, WhisperBackend
+from voicekit.stages.segment.stage import blockers
+from voicekit.stages.transcribe import spans, subtitles
+from voicekit.stages.transcribe.whisper import SAMPLE_RATE, WhisperBackend
 
 if TYPE_CHECKING:
     from voicekit.config import Config
@@ -58,7 +61,7 @@ def _checkpoint(out: Output, batch: list[Segment]) -> None:
 
 class TranscribeStage(Stage):
     name = "transcribe"
-    version = 1
+    version = 2
 
     def __init__(self, config: Config) -> None:
         super().__init__(config)
@@ -140,7 +143,7 @@ class TranscribeStage(Stage):
         carrier = next((s for s in segs if s.custom.get("subtitles")), targets[0])
         tracks = subtitles.load_tracks(ctx.workspace, carrier.custom)
         if self.backend is not None:
-            done = self._asr(self.backend, item, targets, tracks, out, ctx)
+            done = self._asr(self.backend, item, segs, targets, tracks, out, ctx)
         else:
             done = self._from_subtitles(item, segs, targets, tracks, ctx)
         return [done.get(s.id, s) for s in segs]
@@ -173,10 +176,11 @@ class TranscribeStage(Stage):
         audio, _ = io.read(ctx.workspace.path(seg.audio), start, end, sr=SAMPLE_RATE)
         return audio
 
-    def _asr(self, backend: WhisperBackend, item: Item, targets: list[Segment],
-             tracks: list[subtitles.Track], out: Output, ctx: Context) -> dict[str, Segment]:
-        """Transcribe every target turn, checkpointing finished turns every `checkpoint_s` of
-        audio so that a crash on a long film resumes where it stopped."""
+    def _asr(self, backend: WhisperBackend, item: Item, segs: list[Segment],
+             targets: list[Segment], tracks: list[subtitles.Track], out: Output,
+             ctx: Context) -> dict[str, Segment]:
+        """Transcribe the target's turns span by span (see `spans`), checkpointing finished
+        turns every `checkpoint_s` of audio so that a crash on a long film resumes there."""
         cfg = self.config.transcribe
         language, prob = self._language(backend, targets, ctx)
         track = subtitles.choose(tracks, language)
@@ -184,31 +188,35 @@ class TranscribeStage(Stage):
         if done:
             log.info("transcribe: %s: resuming after %d checkpointed turns", item.id, len(done))
         batch: list[Segment] = []
-        for seg in targets:
-            if seg.id not in done:
-                audio = self._audio(seg, ctx, seg.start, seg.end)
+        for span in spans.group(targets, blockers(segs), cfg.join_gap_s, cfg.context_s):
+            if any(t.id not in done for t in span.turns):
+                audio = self._audio(span.turns[0], ctx, span.start, span.end)
                 result = backend.transcribe(audio, language, beam_size=cfg.beam_size,
                                             vad_filter=cfg.vad_filter)
-                done[seg.id] = self._asr_segment(seg, result, language, prob, track)
-                batch.append(done[seg.id])
+                for turn, heard in zip(span.turns, spans.split(span, result), strict=True):
+                    if turn.id not in done:
+                        done[turn.id] = self._asr_segment(turn, heard, language, prob, track)
+                        batch.append(done[turn.id])
                 if sum(s.duration for s in batch) >= cfg.checkpoint_s:
                     _checkpoint(out, batch)
                     batch = []
-            ctx.progress(self.name, item.id, seg.end, item.seconds)
+            ctx.progress(self.name, item.id, span.turns[-1].end, item.seconds)
         shutil.rmtree(out.path(CHUNKS), ignore_errors=True)  # the manifest now holds it all
         return done
 
-    def _asr_segment(self, seg: Segment, result: AsrResult, language: str,
+    def _asr_segment(self, seg: Segment, heard: spans.TurnAsr, language: str,
                      language_prob: float | None, track: subtitles.Track | None) -> Segment:
         script = self.config.transcribe.zh_script
-        text = convert_script(result.text, script)
+        words = tuple(Word(convert_script(w.text, script), w.start, w.end, round(w.prob, 4))
+                      for w in heard.words)
+        text = ("" if is_cjk_language(language) else " ").join(w.text for w in words)
         scores: dict[str, float] = {}
-        if result.avg_logprob is not None:
-            scores["asr_logprob"] = result.avg_logprob
-        if result.no_speech_prob is not None:
-            scores["no_speech_prob"] = result.no_speech_prob
-        if result.compression_ratio is not None:
-            scores["compression_ratio"] = result.compression_ratio
+        if heard.avg_logprob is not None:
+            scores["asr_logprob"] = heard.avg_logprob
+        if heard.no_speech_prob is not None:
+            scores["no_speech_prob"] = heard.no_speech_prob
+        if heard.compression_ratio is not None:
+            scores["compression_ratio"] = heard.compression_ratio
         if language_prob is not None:
             scores["language_prob"] = language_prob
         custom = {**seg.custom, "text_source": "asr", "asr_model": self.model_name}
@@ -219,20 +227,8 @@ class TranscribeStage(Stage):
                 scores["subtitle_agreement"] = subtitles.agreement(text, cues, language,
                                                                    seg.start, seg.end, slack)
                 custom["subtitle_text"] = subtitles.join(cues)
-        return seg.with_(text=text, language=language, words=self._words(seg, result),
+        return seg.with_(text=text, language=language, words=words,
                          scores={**seg.scores, **scores}, custom=custom)
-
-    def _words(self, seg: Segment, result: AsrResult) -> tuple[Word, ...]:
-        """Word times moved onto the recording timeline, kept inside the turn and in order."""
-        words: list[Word] = []
-        floor = seg.start
-        for w in result.words:
-            start = min(max(seg.start + w.start, floor), seg.end)
-            end = min(max(seg.start + w.end, start), seg.end)
-            text = convert_script(w.text, self.config.transcribe.zh_script)
-            words.append(Word(text, round(start, 3), round(end, 3), round(w.prob, 4)))
-            floor = start
-        return tuple(words)
 
     def _from_subtitles(self, item: Item, segs: list[Segment], targets: list[Segment],
                         tracks: list[subtitles.Track], ctx: Context) -> dict[str, Segment]:

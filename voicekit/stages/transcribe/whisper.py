@@ -26,16 +26,25 @@ class AsrWord:
 
 
 @dataclass(frozen=True)
+class AsrSegment:
+    """One of Whisper's segments, with its own quality signals (`compression_ratio` above 2.4
+    is Whisper's own sign of a repetition loop)."""
+
+    start: float  # seconds from the start of the transcribed audio
+    end: float
+    words: tuple[AsrWord, ...]
+    avg_logprob: float
+    no_speech_prob: float
+    compression_ratio: float
+
+
+@dataclass(frozen=True)
 class AsrResult:
-    """Whisper's output for one turn. Scores are means over Whisper's segments; None when
-    Whisper produced no segment at all; `compression_ratio` is the largest of its segments
-    (Whisper's own loop check: above 2.4 is suspect)."""
+    """Whisper's output for one piece of audio: its text and its segments (none when Whisper
+    heard nothing)."""
 
     text: str
-    words: tuple[AsrWord, ...]
-    avg_logprob: float | None
-    no_speech_prob: float | None
-    compression_ratio: float | None
+    segments: tuple[AsrSegment, ...]
 
 
 class WhisperBackend:
@@ -89,22 +98,18 @@ class WhisperBackend:
             vad_filter=vad_filter,
         )
         segments = list(segments)
-        words = tuple(
-            AsrWord(w.word.strip(), float(w.start), float(w.end), float(w.probability))
-            for seg in segments for w in (seg.words or ()) if w.word.strip()
+        found = tuple(
+            AsrSegment(
+                float(seg.start), float(seg.end),
+                tuple(AsrWord(w.word.strip(), float(w.start), float(w.end), float(w.probability))
+                      for w in (seg.words or ()) if w.word.strip()),
+                float(seg.avg_logprob), float(seg.no_speech_prob), float(seg.compression_ratio),
+            )
+            for seg in segments
         )
         glue = "" if is_cjk_language(language) else " "
         text = glue.join(s.text.strip() for s in segments if s.text.strip())
-        if not segments:
-            return AsrResult("", (), None, None, None)
-        count = len(segments)
-        return AsrResult(
-            text=text,
-            words=words,
-            avg_logprob=sum(float(s.avg_logprob) for s in segments) / count,
-            no_speech_prob=sum(float(s.no_speech_prob) for s in segments) / count,
-            compression_ratio=max(float(s.compression_ratio) for s in segments),
-        )
+        return AsrResult(text, found)
 
     def close(self) -> None:
         del self.model
