@@ -42,3 +42,10 @@ def test_fingerprint_leaves_out_non_output_knobs() -> None:
     assert config.fingerprint(base.ingest) == config.fingerprint(other.ingest)
     changed = config.load(None, ["ingest.sample_rate=16000"])
     assert config.fingerprint(base.ingest) != config.fingerprint(changed.ingest)
+
+
+def test_speak_section_loads_and_checks_the_gate():
+    conf = config.load(None, ["speak.assembly.paragraph_pause=1.2", "speak.gate.asr=null"])
+    assert conf.speak.assembly.paragraph_pause == 1.2 and conf.speak.gate.asr is None
+    with pytest.raises(ConfigError, match="retakes"):
+        config.load(None, ["speak.gate.retakes=-1"])

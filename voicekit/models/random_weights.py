@@ -107,3 +107,81 @@ def pyannote_pipeline(root: Path, full: bool, step: float) -> Path:
     }
     (root / "config.yaml").write_text(yaml.safe_dump(config), encoding="utf-8")
     return root
+
+
+# Whisper's language tokens in the published order (their ids follow it, so it is not sorted)
+_WHISPER_LANGUAGES = (
+    "en", "zh", "de", "es", "ru", "ko", "fr", "ja", "pt", "tr", "pl", "ca", "nl", "ar", "sv", "it",
+    "id", "hi", "fi", "vi", "he", "uk", "el", "ms", "cs", "ro", "da", "hu", "ta", "no", "th", "ur",
+    "hr", "bg", "lt", "la", "mi", "ml", "cy", "sk", "te", "fa", "lv", "bn", "sr", "az", "sl", "kn",
+    "et", "mk", "br", "eu", "is", "hy", "ne", "mn", "bs", "kk", "sq", "sw", "gl", "mr", "pa", "si",
+    "km", "sn", "yo", "so", "af", "oc", "ka", "be", "tg", "sd", "gu", "am", "yi", "lo", "uz", "fo",
+    "ht", "ps", "tk", "nn", "mt", "sa", "lb", "my", "bo", "tl", "mg", "as", "tt", "haw", "ln",
+    "ha", "ba", "jw", "su", "yue",
+)
+_WHISPER_TEXT_TOKENS = 50257  # <|endoftext|> follows them, as in the multilingual vocabulary
+
+
+def whisper_model(folder: Path) -> Path:
+    """Write a tiny random Whisper (2+2 layers, d_model 64) as a CTranslate2 folder that
+    faster-whisper loads offline, and return `folder`.
+
+    The tokenizer is a small byte-level BPE padded with unused tokens so the special tokens sit
+    at the multilingual Whisper ids (51,866 tokens, zh and en language tokens included);
+    tokenizer.json is copied into the folder, without it faster-whisper goes to the hub.
+    CTranslate2 reports `is_multilingual=False` for this model, so faster-whisper forces any
+    language (zh included) to en and cannot detect one. Its transcripts are random tokens.
+    """
+    import json
+    import tempfile
+
+    import torch
+    from ctranslate2.converters import TransformersConverter
+    from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
+    from transformers import (
+        GenerationConfig,
+        PreTrainedTokenizerFast,
+        WhisperConfig,
+        WhisperForConditionalGeneration,
+    )
+
+    tok = Tokenizer(models.BPE())
+    tok.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
+    tok.decoder = decoders.ByteLevel()
+    corpus = ["the quick brown fox jumps over the lazy dog", "你好，这是语音工具包的测试。"]
+    tok.train_from_iterator(corpus * 10, trainers.BpeTrainer(
+        vocab_size=400, initial_alphabet=pre_tokenizers.ByteLevel.alphabet(),
+        show_progress=False))
+    tok.add_special_tokens([f"<|unused{i}|>"
+                            for i in range(_WHISPER_TEXT_TOKENS - tok.get_vocab_size())])
+    tok.add_special_tokens(
+        ["<|endoftext|>", "<|startoftranscript|>", *(f"<|{c}|>" for c in _WHISPER_LANGUAGES),
+         "<|translate|>", "<|transcribe|>", "<|startoflm|>", "<|startofprev|>", "<|nospeech|>",
+         "<|notimestamps|>", *(f"<|{i * 0.02:.2f}|>" for i in range(1501))])
+    ids = tok.get_vocab()
+    eot, sot = ids["<|endoftext|>"], ids["<|startoftranscript|>"]
+    config = WhisperConfig(
+        vocab_size=tok.get_vocab_size(), num_mel_bins=80, d_model=64, encoder_layers=2,
+        encoder_attention_heads=2, decoder_layers=2, decoder_attention_heads=2,
+        encoder_ffn_dim=128, decoder_ffn_dim=128, max_source_positions=1500,
+        max_target_positions=448, pad_token_id=eot, bos_token_id=eot, eos_token_id=eot,
+        decoder_start_token_id=sot)
+    torch.manual_seed(0)
+    model = WhisperForConditionalGeneration(config).eval()
+    model.generation_config = GenerationConfig(
+        decoder_start_token_id=sot, eos_token_id=eot, pad_token_id=eot, suppress_tokens=[],
+        begin_suppress_tokens=[eot], max_length=448, alignment_heads=[[1, 0], [1, 1]],
+        no_timestamps_token_id=ids["<|notimestamps|>"],
+        lang_to_id={f"<|{c}|>": ids[f"<|{c}|>"] for c in _WHISPER_LANGUAGES})
+    with tempfile.TemporaryDirectory() as hf:
+        model.save_pretrained(hf)
+        PreTrainedTokenizerFast(tokenizer_object=tok, bos_token="<|endoftext|>",
+                                eos_token="<|endoftext|>", unk_token="<|endoftext|>",
+                                pad_token="<|endoftext|>").save_pretrained(hf)
+        TransformersConverter(hf, copy_files=["tokenizer.json"]).convert(
+            str(folder), quantization="int8", force=True)
+    # faster-whisper's feature extractor settings for 80 mel bins
+    (folder / "preprocessor_config.json").write_text(json.dumps(
+        {"feature_size": 80, "sampling_rate": 16000, "hop_length": 160, "chunk_length": 30,
+         "n_fft": 400}), encoding="utf-8")
+    return folder

@@ -86,18 +86,18 @@ class WhisperBackend:
 
     def transcribe(self, audio: np.ndarray, language: str, *, beam_size: int,
                    vad_filter: bool) -> AsrResult:
-        """Transcribe 16 kHz mono float32 `audio` in `language` with word times."""
-        segments, _ = self.model.transcribe(
-            audio,
-            language=language,
-            task="transcribe",
-            beam_size=beam_size,
-            word_timestamps=True,
-            # no carry-over between Whisper's 30 s windows: stops runaway loops on long turns
-            condition_on_previous_text=False,
-            vad_filter=vad_filter,
-        )
-        segments = list(segments)
+        """Transcribe 16 kHz mono float32 `audio` in `language` with word times.
+
+        faster-whisper's word alignment raises IndexError when the aligner returns nothing for
+        a segment (SYSTRAN/faster-whisper#1460: near-empty audio, a hallucinated tail): the
+        audio is then transcribed again without word times, and its words are left empty.
+        """
+        try:
+            segments = self._segments(audio, language, beam_size, vad_filter, words=True)
+        except IndexError as err:
+            log.warning("Whisper's word alignment failed on %.2f s of audio (%s): kept without "
+                        "word times", len(audio) / 16000, err)
+            segments = self._segments(audio, language, beam_size, vad_filter, words=False)
         found = tuple(
             AsrSegment(
                 float(seg.start), float(seg.end),
@@ -110,6 +110,20 @@ class WhisperBackend:
         glue = "" if is_cjk_language(language) else " "
         text = glue.join(s.text.strip() for s in segments if s.text.strip())
         return AsrResult(text, found)
+
+    def _segments(self, audio: np.ndarray, language: str, beam_size: int, vad_filter: bool,
+                  *, words: bool) -> list[Any]:
+        segments, _ = self.model.transcribe(
+            audio,
+            language=language,
+            task="transcribe",
+            beam_size=beam_size,
+            word_timestamps=words,
+            # no carry-over between Whisper's 30 s windows: stops runaway loops on long turns
+            condition_on_previous_text=False,
+            vad_filter=vad_filter,
+        )
+        return list(segments)  # decoding runs here
 
     def close(self) -> None:
         del self.model
