@@ -1,4 +1,5 @@
-"""`voicekit train`: the target's VITS voice from the exported dataset, resumable."""
+"""`voicekit train`: the target's voice from the exported dataset (VITS by default, resumable;
+or XTTS-v2, GPT-SoVITS, F5-TTS through ``--backend``)."""
 
 from __future__ import annotations
 
@@ -11,11 +12,15 @@ import typer
 from voicekit.cli.common import console, errors_to_exit, setup_logging, workspace_option
 
 if TYPE_CHECKING:
+    from voicekit.train import backends
     from voicekit.workspace import Workspace
 
 
 def train(
     workspace: Path | None = workspace_option(),
+    backend: str = typer.Option(
+        "vits", "--backend", help="vits (default), xtts, gptsovits or f5tts."
+    ),
     steps: int | None = typer.Option(
         None, "--steps", help="Train this many more steps (default 100000)."
     ),
@@ -24,7 +29,9 @@ def train(
     ),
     size: str = typer.Option("full", "--size", help="full (GPU) or tiny (CPU smoke test)."),
     init: Path | None = typer.Option(
-        None, "--init", help="coqui VITS checkpoint to fine-tune from (recommended)."
+        None,
+        "--init",
+        help="Pretrained checkpoint to fine-tune from (recommended; xtts: the weights folder).",
     ),
     resume: bool = typer.Option(
         True, "--resume/--no-resume", help="Continue the latest run from its last checkpoint."
@@ -48,12 +55,12 @@ def train(
     setup_logging(verbose)
     with errors_to_exit():
         from voicekit.errors import InputError
-        from voicekit.train import TrainConfig
-        from voicekit.train import train as run_training
+        from voicekit.train import TrainConfig, backends
         from voicekit.workspace import Workspace, default_root
 
         if size not in ("tiny", "full"):
             raise InputError(f"--size {size!r}: expected tiny or full")
+        chosen = backends.get(backend)
         conf = TrainConfig(
             size="tiny" if size == "tiny" else "full",
             batch_size=batch_size,
@@ -61,17 +68,26 @@ def train(
             seed=seed,
             eval_every=eval_every,
         )
+        options = backends.Options(conf, steps, epochs, init, resume)
         ws = Workspace(workspace or default_root(), create=False)
         _ask_consent(ws, i_have_consent)
-        result = run_training(ws, conf, steps=steps, epochs=epochs, init=init, resume=resume)
-        out = console()
-        resumed = f"resumed at step {result.start_step}, " if result.start_step else ""
-        out.print(
-            f"{resumed}trained to step {result.end_step} in {result.seconds / 60:.1f} min "
-            f"(batch {result.batch_size})\ncheckpoint: {result.checkpoint}\n"
-            f"run:        {result.run_dir}\nreport:     {result.eval_dir / 'report.html'}",
-            soft_wrap=True,
-        )
+        plan = chosen.prepare(ws, options)
+        err = console(stderr=True)
+        err.print(f"{backend} fine-tunes from: {plan.licence}", soft_wrap=True)
+        if plan.missing is not None:
+            console().print(_commands(plan), soft_wrap=True, markup=False)
+            return
+        outcome = chosen.run(ws, plan, options)
+        console().print(outcome.summary, soft_wrap=True, markup=False)
+
+
+def _commands(plan: backends.Plan) -> str:
+    """The message for a backend whose tool is not installed: why, and what to run."""
+    lines = [f"{plan.backend} is not run here: {plan.missing}.", "Run these commands yourself:"]
+    lines += [f"  ln -s {target} {link}" for link, target in plan.links]
+    lines += [f"  {step.shell()}" for step in plan.steps]
+    lines += [f"note: {note}" for note in plan.notes]
+    return "\n".join(lines)
 
 
 def _interactive() -> bool:
