@@ -40,18 +40,23 @@ class Evaluator:
         self.dir = f"{EVAL_DIR}/{run}"
         self.scorer = Scorer(heldout, tuple(conf.eval_others), conf.eval_asr_model)
         self.last_step = -1
+        self.step_ended: float | None = None  # set by the step-end callback
         self.ws.record(self.dir, "log").mkdir(parents=True, exist_ok=True)
         self.losses = ws.record(f"{self.dir}/{LOSSES}", "log")
 
     def on_step(self, step: int, losses: dict[str, Any]) -> None:
-        """Append one step's losses (one JSON line) to ``losses.jsonl``."""
-        row = {"step": step, "time": round(time.time(), 3)}
+        """Append one step's losses (one JSON line) to ``losses.jsonl``, timed when the step
+        ended (before any evaluation that followed it)."""
+        ended = self.step_ended if self.step_ended is not None else time.time()
+        self.step_ended = None
+        row = {"step": step, "time": round(ended, 3)}
         row.update({k: float(v) for k, v in losses.items() if k.startswith("loss")})
         with self.losses.open("a", encoding="utf-8") as handle:
             handle.write(json.dumps(row) + "\n")
 
     def on_step_end(self, trainer: Any) -> None:
         """coqui callback: evaluate every ``eval_every`` steps."""
+        self.step_ended = time.time()
         step = int(trainer.total_steps_done)
         if self.conf.eval_every > 0 and step % self.conf.eval_every == 0:
             self.evaluate(trainer)
