@@ -230,3 +230,26 @@ def test_vits_stays_default_and_unknown_backend_is_refused(bare: Path) -> None:
     )
     assert result.exit_code == 2
     assert "unknown backend 'tacotron'" in result.output and "gptsovits" in result.output
+
+
+def test_soundfile_readers_match_coquis_torchaudio_readers(tmp_path: Path) -> None:
+    """The readers voicekit puts into coqui return what coqui's own (torchaudio) ones do."""
+    import numpy as np
+    import soundfile as sf
+    from TTS.tts.models import vits, xtts
+
+    from voicekit.train.clips import vits_load_audio, xtts_load_audio
+
+    t = np.arange(24000) / 24000
+    path = tmp_path / "clip.wav"
+    sf.write(path, (0.5 * np.sin(2 * np.pi * 220 * t)).astype(np.float32), 24000,
+             subtype="PCM_16")
+    ours, rate = vits_load_audio(str(path))
+    theirs, their_rate = vits.load_audio(str(path))
+    assert rate == their_rate == 24000 and ours.shape == theirs.shape == (1, 24000)
+    assert float((ours - theirs).abs().max()) < 1e-4
+    ours = xtts_load_audio(str(path), 22050)
+    theirs = xtts.load_audio(str(path), 22050)
+    assert ours.shape == theirs.shape
+    middle = slice(200, -200)  # the resamplers differ at the edges
+    assert float((ours[0, middle] - theirs[0, middle]).abs().max()) < 0.01

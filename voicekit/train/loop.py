@@ -13,6 +13,7 @@ from typing import Any
 
 from voicekit.errors import InputError, StageError
 from voicekit.train import consent, data
+from voicekit.train.clips import read_clips_with_soundfile
 from voicekit.train.config import TrainConfig
 from voicekit.train.evaluate import Evaluator
 from voicekit.train.gpu import free_gpu_bytes
@@ -129,7 +130,7 @@ def _fit(
     # coqui names run folders by minute and git commit: number them so new runs never share one
     config.run_name = f"vits{sum(1 for p in output.iterdir() if p.is_dir()) + 1:03d}"
     _seed(conf.seed)  # coqui seeds only in Trainer(), after the weights were initialised
-    _read_clips_with_soundfile()
+    read_clips_with_soundfile()
     model = Vits(config)
     _check_vocabulary(model, dataset)
     args = TrainerArgs(
@@ -233,24 +234,6 @@ class _Limited:
             if self.trainer.total_steps_done >= self.stop_at:
                 return
             yield batch
-
-
-def _read_clips_with_soundfile() -> None:
-    """Make coqui's VITS dataset read clips with soundfile.
-
-    It calls `torchaudio.load`, which since torch 2.9 decodes through torchcodec and needs
-    FFmpeg's shared libraries in versions matching the torch build; the exported clips are WAV
-    files that soundfile reads with neither. (Data-loader workers are forked and inherit this.)
-    """
-    import soundfile as sf
-    import torch
-    from TTS.tts.models import vits
-
-    def load_audio(path: str) -> tuple[Any, int]:
-        samples, rate = sf.read(path, dtype="float32", always_2d=True)
-        return torch.from_numpy(samples.T.copy()), rate
-
-    vits.load_audio = load_audio
 
 
 def _check_vocabulary(model: Any, dataset: data.Dataset) -> None:

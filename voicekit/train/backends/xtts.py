@@ -111,8 +111,10 @@ class XttsBackend:
         from TTS.tts.layers.xtts.trainer.gpt_trainer import GPTTrainer
 
         from voicekit.train import consent
+        from voicekit.train.clips import read_clips_with_soundfile
 
         consent.require(ws)
+        read_clips_with_soundfile()
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         weights = weights_folder(options.init)
         output = ws.record(plan.output, "checkpoint")
