@@ -7,7 +7,11 @@ of the kept clips next to the same Whisper model's error on the truth turns (CER
 voicekit/eval/asr_kept.py), all measured in this one run. With --ci it fails (exit 1) when a
 number falls below benchmarks/floors.json.
 
-    python benchmarks/extraction.py [--data ../shared/data] [--scenes 2] [--ci] [--out FILE]
+With --bleed the scenes carry loud music in the dialogue channel (voicekit.demo.real.BLEED) and
+the SNR filter is scored against each clip's true SNR from the stems (voicekit/eval/snr_truth.py).
+
+    python benchmarks/extraction.py [--data ../shared/data] [--scenes 2] [--seed 0]
+        [--langs en zh] [--bleed | --ci] [--out FILE]
 """
 
 from __future__ import annotations
@@ -22,22 +26,25 @@ from pathlib import Path
 from typing import Any
 
 from voicekit import config
-from voicekit.demo.real import build_real_set
+from voicekit.demo.real import BLEED, MusicLevel, build_real_set
 from voicekit.eval.asr import Recognizer
 from voicekit.eval.asr_kept import evaluate_asr
 from voicekit.eval.extraction import evaluate, format_table
 from voicekit.eval.run import run_scene
+from voicekit.eval.snr_truth import clip_snrs, format_summary
 from voicekit.manifest import Segment
 from voicekit.workspace import Workspace
 
 FLOORS = Path(__file__).with_name("floors.json")
 
 
-def measure(data: Path, work: Path, lang: str, scenes: int, seed: int) -> dict[str, Any]:
-    truths = build_real_set(work / f"scenes-{lang}", data_root=data, lang=lang, n_scenes=scenes,
-                            seed=seed)
+def measure(data: Path, work: Path, lang: str, scenes: int, seed: int,
+            music: MusicLevel | None = None) -> dict[str, Any]:
+    tag = f"{lang}-bleed" if music else lang
+    truths = build_real_set(work / f"scenes-{tag}", data_root=data, lang=lang, n_scenes=scenes,
+                            seed=seed, music=music or MusicLevel())
     conf = config.load()
-    ws_root = work / f"ws-{lang}"
+    ws_root = work / f"ws-{tag}"
     segments = []
     audio_s = 0.0
     started = time.monotonic()
@@ -51,6 +58,8 @@ def measure(data: Path, work: Path, lang: str, scenes: int, seed: int) -> dict[s
     result["overall"]["wall_s"] = wall
     result["overall"]["realtime_factor"] = wall / audio_s
     result["overall"].update(asr_scores(truths, segments, ws, conf, lang))
+    if music:
+        result["snr_clips"] = clip_snrs(truths, segments, audio_of=lambda s: ws.path(s.audio))
     return result
 
 
@@ -88,16 +97,22 @@ def main() -> int:
     parser.add_argument("--work", type=Path, default=Path("scratch/bench-extraction"))
     parser.add_argument("--scenes", type=int, default=2, help="scenes per language")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--langs", nargs="+", default=["en", "zh"], choices=["en", "zh"])
+    parser.add_argument("--bleed", action="store_true",
+                        help="loud music in the dialogue channel; score the SNR filter")
     parser.add_argument("--ci", action="store_true", help="fail below benchmarks/floors.json")
     parser.add_argument("--out", type=Path, help="write the numbers as JSON")
     args = parser.parse_args()
     if not (args.data / "speech").is_dir():
         print(f"extraction benchmark: {args.data}/speech not found", file=sys.stderr)
         return 2
+    if args.ci and (args.bleed or args.langs != ["en", "zh"]):
+        parser.error("--ci checks the default set: no --bleed or --langs")
     results = {}
-    for lang in ("en", "zh"):
-        results[lang] = measure(args.data, args.work, lang, args.scenes, args.seed)
-        print(f"\n[{lang}] {args.scenes} scenes, seed {args.seed}")
+    for lang in args.langs:
+        results[lang] = measure(args.data, args.work, lang, args.scenes, args.seed,
+                                BLEED if args.bleed else None)
+        print(f"\n[{lang}] {args.scenes} scenes, seed {args.seed}{', bleed' if args.bleed else ''}")
         print(format_table(results[lang]))
         o = results[lang]["overall"]
         print(f"realtime factor {o['realtime_factor']:.2f} "
@@ -110,6 +125,10 @@ def main() -> int:
                   f"ratio {ratio}")
         else:
             print("ASR: no target turn covered by kept clips with text")
+        if "snr_clips" in results[lang]:
+            clips = results[lang].pop("snr_clips")
+            print(format_summary(clips))
+            results[lang]["snr_clips"] = [c.__dict__ for c in clips]
     meta = {"date": date.today().isoformat(), "machine": platform.platform(),
             "cpus": __import__("os").cpu_count()}
     if args.out:

@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from voicekit.demo import timeline
+from voicekit.demo import mixing, timeline
 from voicekit.demo.real import build_real_set
 from voicekit.demo.scenes import build_tts_set
 from voicekit.errors import InputError
@@ -277,6 +277,23 @@ def test_timeline_keeps_overlaps_pairwise() -> None:
     for start, end in timeline.overlap_regions(turns):
         mid = (start + end) / 2
         assert sum(1 for t in turns if t.start < mid < t.end) == 2
+
+
+def test_next_speaker_when_the_only_other_just_spoke() -> None:
+    rng = np.random.default_rng(0)
+    picks = {timeline.next_speaker("b", "t", ["b"], 9.0, 10.0, 0.45, rng) for _ in range(20)}
+    assert picks == {"t"}
+
+
+def test_music_in_the_centre_channel() -> None:
+    rng = np.random.default_rng(0)
+    dialogue, bed = rng.standard_normal(4800), rng.standard_normal((2, 4800))
+    plain = mixing.lay_out("5.1", dialogue, dialogue, bed, 48000)
+    bleed = mixing.lay_out("5.1", dialogue, dialogue, bed, 48000, centre_bg=0.5)
+    gain = bleed.dialogue[0] / dialogue[0]
+    assert np.allclose(plain.channels[2], plain.dialogue)
+    assert np.allclose(bleed.channels[2], gain * (dialogue + 0.5 * bed.mean(axis=0)))
+    assert np.allclose(bleed.background, gain * bed.mean(axis=0))
 
 
 def test_real_set_refuses_bad_arguments(tmp_path: Path) -> None:

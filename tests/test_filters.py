@@ -137,6 +137,84 @@ def test_snr_measures_the_bed_between_lines(tmp_path: Path) -> None:
             assert snr > 25, snr
 
 
+def music(seconds: float, seed: int = 0) -> np.ndarray:
+    """Music-like bed: a new chord of harmonic notes every 0.4 s and noisy drum hits, RMS 1."""
+    rng = np.random.default_rng(seed)
+    n = int(seconds * RATE)
+    out = np.zeros(n)
+    beat = int(0.4 * RATE)
+    t = np.arange(beat) / RATE
+    decay = np.exp(-3 * t)
+    for first in range(0, n, beat):
+        chord = sum(np.sin(2 * np.pi * f * k * t) / k for f in rng.uniform(110, 880, 3)
+                    for k in range(1, 5))
+        hit = rng.standard_normal(beat) * np.exp(-40 * t)
+        out[first:first + beat] = (chord * decay + 2 * hit)[:n - first]
+    return (out / np.sqrt(np.mean(out**2))).astype(np.float32)
+
+
+@pytest.mark.parametrize("between_lines", [True, False])
+def test_snr_tells_loud_music_bleed_from_clean_speech(tmp_path: Path, between_lines: bool) -> None:
+    """Speech under music at a true SNR of 0-8 dB is rejected; 30 dB under it, kept.
+
+    The estimate must also order the clips by their true SNR. With `between_lines` the clip
+    sits in 20 s of the same music (the bed is read in the gaps); without, the clip is alone.
+    """
+    line = speech(4.0, seed=1)
+    line_power = float(np.mean(line.astype(np.float64) ** 2))
+    estimates = {}
+    for true_db in (0.0, 4.0, 8.0, 30.0):
+        bed = music(20.0, seed=7) * np.float32(np.sqrt(line_power / 10 ** (true_db / 10)))
+        film = bed.copy()
+        film[8 * RATE:12 * RATE] += line
+        rec = f"music{true_db:g}"
+        run = Run(tmp_path / rec)
+        if between_lines:
+            run.clip(film, rec=rec)
+            run.segments.clear()
+        run.clip(film[8 * RATE:12 * RATE], rec=rec, start=8.0 if between_lines else 0.0)
+        (out,) = run.run()
+        estimates[true_db] = out.scores["snr_db"]
+        if true_db < 10:
+            assert out.rejected is not None and out.rejected.filter == "snr", estimates
+        else:
+            assert out.kept, estimates
+    assert list(estimates.values()) == sorted(estimates.values()), estimates
+    assert estimates[30.0] > 25, estimates  # clean speech reads clean, not just above the floor
+
+
+@pytest.mark.xfail(strict=True, reason="known limit (docs/benchmarks.md, SNR filter on bleed): "
+                   "the separator's centre gain empties the gaps but opens under speech, so the "
+                   "bleed that only the speech lets through is not seen")
+def test_snr_sees_music_bleed_through_the_separator(tmp_path: Path) -> None:
+    """A stereo scene with music 3 dB under the line (delayed right channel, as demo films mix
+    it): after the embedded separator the clip still holds music 8 dB under the speech (by
+    projection on the line) and must be rejected; over music 30 dB down (35 dB after) it is kept.
+    The separator takes 10 dB off the music between the lines but only ~5 dB under the line, so
+    today the estimate reads 18.7 dB and the clip is kept."""
+    from voicekit.stages.separate.config import EmbeddedSeparateConfig
+    from voicekit.stages.separate.embedded import separate_block
+
+    line = speech(4.0, seed=1)
+    line_power = float(np.mean(line.astype(np.float64) ** 2))
+    delay = int(0.007 * RATE)
+    estimates = {}
+    for true_db in (3.0, 30.0):
+        bed = music(20.0, seed=7) * np.sqrt(line_power / 10 ** (true_db / 10))
+        dialogue = np.zeros(bed.size)
+        dialogue[8 * RATE:12 * RATE] = line
+        stereo = np.stack([dialogue + bed, dialogue + np.roll(bed, delay)], axis=1)
+        film = separate_block(stereo, RATE, EmbeddedSeparateConfig())
+        rec = f"stereo{true_db:g}"
+        run = Run(tmp_path / rec)
+        run.clip(film, rec=rec)
+        run.segments.clear()
+        run.clip(film[8 * RATE:12 * RATE], rec=rec, start=8.0)
+        (out,) = run.run()
+        estimates[true_db] = out.scores["snr_db"]
+    assert estimates[3.0] < 15 and estimates[30.0] > 25, estimates
+
+
 def test_overlap_with_another_speaker(tmp_path: Path) -> None:
     run = Run(tmp_path)
     run.clip(speech(2.0), start=0.0)

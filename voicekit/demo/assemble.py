@@ -78,6 +78,7 @@ class SceneSpec:
     speakers: dict[str, dict[str, str]]
     subtitles: tuple[SubSpec, ...] = ()
     overlap_ratio: float = 0.2
+    centre_music: float = 0.0  # background share in a 5.1 centre (see mixing.lay_out)
     notes: list[str] = field(default_factory=list)
 
 
@@ -169,7 +170,7 @@ def build_scene(spec: SceneSpec, out_dir: Path, seed: int) -> Path:
         rendered[primary][0], background[:, :n], spec.snr_db
     )
     mixes = [
-        mixing.lay_out(t.layout, d, tgt, background, SR)
+        mixing.lay_out(t.layout, d, tgt, background, SR, spec.centre_music)
         for t, (d, tgt) in zip(spec.tracks, rendered, strict=True)
     ]
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -196,6 +197,7 @@ def build_scene(spec: SceneSpec, out_dir: Path, seed: int) -> Path:
         for track_file in audio_tracks:
             track_file.wav.unlink(missing_ok=True)
     mix = mixes[primary]
+    centre = spec.centre_music
     stems = {"dialogue": mix.dialogue, "target": mix.target, "background": mix.background}
     for stem, audio in stems.items():
         _write_wav(out_dir / f"{spec.name}.{stem}.wav", audio, "PCM_16")
@@ -228,6 +230,8 @@ def build_scene(spec: SceneSpec, out_dir: Path, seed: int) -> Path:
         },
         "layout": spec.tracks[primary].layout,
         "snr_db": round(spec.snr_db, 2),
+        # how much of the background stem the dialogue channel carries (stereo: its mid)
+        "dialogue_channel_music": centre if spec.tracks[primary].layout == "5.1" else 1.0,
         "reverb": spec.reverb,
         "audio_tracks": [
             {

@@ -3,8 +3,9 @@
 Channel conventions (these define how the stems relate to the film):
 
 - stereo: L = dialogue + bg_L, R = dialogue + bg_R, so (L + R) / 2 = dialogue + background.
-- 5.1 (FL FR FC LFE SL SR): FC = dialogue; FL/FR = bg_L/bg_R; SL/SR = 0.7 * bg_L/bg_R;
-  LFE = low-passed background. So FC = dialogue and (FL + FR) / 2 = background.
+- 5.1 (FL FR FC LFE SL SR): FC = dialogue (+ `centre_bg` * background, music mixed into the
+  centre as well, 0 by default); FL/FR = bg_L/bg_R; SL/SR = 0.7 * bg_L/bg_R; LFE = low-passed
+  background. So FC = dialogue (+ bleed) and (FL + FR) / 2 = background.
 - mono: dialogue + background.
 
 The background stem is the mono mean (bg_L + bg_R) / 2 of the stereo music and effects bed.
@@ -79,7 +80,12 @@ class Mix:
 
 
 def lay_out(
-    layout: str, dialogue: np.ndarray, target: np.ndarray, background: np.ndarray, sr: int
+    layout: str,
+    dialogue: np.ndarray,
+    target: np.ndarray,
+    background: np.ndarray,
+    sr: int,
+    centre_bg: float = 0.0,
 ) -> Mix:
     """Build the film's channels for `layout` and peak-normalise channels and stems together.
 
@@ -89,6 +95,8 @@ def lay_out(
         target: mono target voice alone, (n,).
         background: stereo music + effects, already at its final level, (2, n).
         sr: sample rate (for the LFE low-pass).
+        centre_bg: share of the (mono) background mixed into the 5.1 centre channel, where
+            the dialogue is: music that no channel extraction can remove.
     """
     bg_l, bg_r = background
     bg = (bg_l + bg_r) / 2
@@ -99,7 +107,8 @@ def lay_out(
     elif layout == "5.1":
         width = max(1, sr // 200)  # ~200 Hz moving-average low-pass for the LFE
         lfe = np.convolve(bg, np.ones(width) / width, mode="same")
-        chans = np.stack([bg_l, bg_r, dialogue, lfe, 0.7 * bg_l, 0.7 * bg_r])
+        centre = dialogue + centre_bg * bg
+        chans = np.stack([bg_l, bg_r, centre, lfe, 0.7 * bg_l, 0.7 * bg_r])
     else:
         raise ValueError(f"unknown layout '{layout}', expected one of {list(LAYOUT_CHANNELS)}")
     gain = PEAK / max(float(np.abs(chans).max()), 1e-9)

@@ -40,6 +40,27 @@ SCENE_FORMS: tuple[tuple[str, str, str, str | None, float, bool], ...] = (
 
 
 @dataclass(frozen=True)
+class MusicLevel:
+    """How loud the music and effects bed is under the dialogue.
+
+    Attributes:
+        snr_db: range the scene's dialogue-to-background ratio (whole film, dB) is drawn from.
+        swell_db: the music's slow level swing (+-dB, 1.5 periods per scene), so lines of one
+            scene sit under quieter and louder music.
+        centre: share of the background in the 5.1 centre channel (0: dialogue only there).
+    """
+
+    snr_db: tuple[float, float] = (10.0, 20.0)
+    swell_db: float = 4.0
+    centre: float = 0.0
+
+
+# Loud music under the lines and in the centre channel too, so that it reaches the separated
+# dialogue: per-line stem SNR from about -10 to +25 dB (the SNR filter's proving ground).
+BLEED = MusicLevel(snr_db=(0.0, 12.0), swell_db=10.0, centre=1.0)
+
+
+@dataclass(frozen=True)
 class Utterance:
     """One row of a speech manifest."""
 
@@ -101,7 +122,7 @@ def _speech(utt: Utterance, rng: np.random.Generator) -> np.ndarray:
     return normalize(audio, -23.0 + float(rng.uniform(-2.0, 2.0)))
 
 
-def _background(data_root: Path, n_effects: int) -> assemble.BackgroundFn:
+def _background(data_root: Path, n_effects: int, swell_db: float) -> assemble.BackgroundFn:
     def make(
         seconds: float, rng: np.random.Generator
     ) -> tuple[np.ndarray, list[dict[str, object]]]:
@@ -110,7 +131,7 @@ def _background(data_root: Path, n_effects: int) -> assemble.BackgroundFn:
         song = _load(tracks[int(rng.integers(0, len(tracks)))]).mean(axis=0)
         offset = int(rng.integers(0, max(1, len(song) - n)))
         mono = np.resize(np.roll(song, -offset), n)  # loops when the scene is longer
-        swell = 10 ** (4 * np.sin(np.linspace(0, 3 * np.pi, n) + rng.uniform(0, 6)) / 20)
+        swell = 10 ** (swell_db * np.sin(np.linspace(0, 3 * np.pi, n) + rng.uniform(0, 6)) / 20)
         fade = np.minimum(1.0, np.minimum(np.arange(n), np.arange(n)[::-1]) / (2.0 * SR))
         mono = mono * swell * fade / (np.abs(mono).max() + 1e-9)
         haas = int(0.007 * SR)  # a slightly delayed right channel for width
@@ -168,6 +189,7 @@ def build_real_set(
     n_scenes: int = 3,
     seed: int = 0,
     scene_seconds: tuple[float, float] = (120.0, 240.0),
+    music: MusicLevel = MusicLevel(),
 ) -> list[Path]:
     """Build `n_scenes` films from real recordings into `out_dir`; deterministic per seed.
 
@@ -179,6 +201,8 @@ def build_real_set(
         seed: fixes speakers, utterances, timing, music, effects, SNR and reverb.
         scene_seconds: range a scene's speech length is drawn from (English scenes also end
             when the target's 17 non-ref utterances are used up, ~2-3 minutes).
+        music: the bed's level (default: 10-20 dB under the dialogue, kept out of the 5.1
+            centre; `BLEED` puts loud music in the centre too).
 
     Returns:
         The truth json paths, in scene order.
@@ -233,8 +257,8 @@ def build_real_set(
             target=target,
             language=lang,
             tracks=(TrackSpec(lang, clips, layout, codec, True),),
-            background=_background(data_root, int(rng.integers(3, 7))),
-            snr_db=float(rng.uniform(10.0, 20.0)),
+            background=_background(data_root, int(rng.integers(3, 7)), music.swell_db),
+            snr_db=float(rng.uniform(*music.snr_db)),
             reverb=index % 2 == 1,
             refs={target: refs[target][1]},
             speakers={
@@ -247,6 +271,7 @@ def build_real_set(
             },
             subtitles=(*embedded, SubSpec("sidecar", "srt", lang)),
             notes=_notes(lang),
+            centre_music=music.centre,
         )
         truths.append(assemble.build_scene(spec, out_dir, seed * 1000 + index))
     return truths

@@ -50,6 +50,8 @@ def next_speaker(
     if previous != target and (behind or rng.random() < 0.15):
         return target
     choices = [o for o in others if o != previous]
+    if not choices:  # the only other speaker left just spoke: the target answers
+        return target
     return str(choices[int(rng.integers(0, len(choices)))])
 
 
