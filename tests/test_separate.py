@@ -10,7 +10,7 @@ from voicekit.manifest import Segment
 from voicekit.pipeline.stage import Context, Item, Output
 from voicekit.stages.separate import SeparateStage
 from voicekit.stages.separate.config import EmbeddedSeparateConfig
-from voicekit.stages.separate.embedded import separate_file
+from voicekit.stages.separate.embedded import centre_gain, noise_gain, separate_file
 from voicekit.workspace import Workspace
 
 
@@ -81,3 +81,16 @@ def test_stage_writes_mono_stem_and_keeps_custom(tmp_path: Path):
     assert result.audio == "stages/separate/k/vocals.wav"
     assert result.custom["mix"] == rec_rel and result.custom["layout"] == "stereo"
     assert sf.info(partial / "vocals.wav").channels == 1
+
+
+def test_gains_stay_finite_after_loud_passages():
+    """Moving averages of float64 powers leave tiny negatives after loud passages; the gains
+    must not turn them into NaN (which PCM16 writes as full-scale -1)."""
+    cfg = EmbeddedSeparateConfig()
+    rng = np.random.default_rng(0)
+    left = (rng.standard_normal((64, 400)) + 1j * rng.standard_normal((64, 400))) * 1e4
+    right = rng.standard_normal((64, 400)) * 1e4 + 0j
+    left[:, 200:] = 0
+    right[:, 200:] = 0
+    assert np.isfinite(centre_gain(left, right, cfg)).all()
+    assert np.isfinite(noise_gain(np.abs(left) ** 2, cfg)).all()

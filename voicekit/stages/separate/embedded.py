@@ -43,15 +43,21 @@ def _smooth(x: np.ndarray, frames: int) -> np.ndarray:
     return uniform_filter(x, size, mode="nearest")
 
 
+def _smooth_power(power: np.ndarray, frames: int) -> np.ndarray:
+    """`_smooth` of a power, kept >= 0: the filter's running sums leave tiny negative values
+    after loud passages (float64), whose square roots would be NaN."""
+    return np.maximum(_smooth(power, frames), 0.0)
+
+
 def centre_gain(left: np.ndarray, right: np.ndarray, cfg: EmbeddedSeparateConfig) -> np.ndarray:
     """Wiener gain that keeps the centre of the mid signal (L + R) / 2, per STFT bin."""
     mid = 0.5 * (left + right)
     cross = _smooth(left * np.conj(right), cfg.smooth_frames).real
     # what L and R share, limited by the weaker channel: a hard-panned source has no centre
-    p_left = _smooth(np.abs(left) ** 2, cfg.smooth_frames)
-    p_right = _smooth(np.abs(right) ** 2, cfg.smooth_frames)
+    p_left = _smooth_power(np.abs(left) ** 2, cfg.smooth_frames)
+    p_right = _smooth_power(np.abs(right) ** 2, cfg.smooth_frames)
     centre = np.minimum(np.maximum(cross, 0.0), np.minimum(p_left, p_right))
-    p_mid = _smooth(np.abs(mid) ** 2, cfg.smooth_frames)
+    p_mid = _smooth_power(np.abs(mid) ** 2, cfg.smooth_frames)
     # phase agreement: a delayed (spaced-microphone) stereo source is coherent but out of phase,
     # its normalised cross-spectrum is cos(omega * delay) < 1; the centre's is 1
     agreement = np.clip(cross / (np.sqrt(p_left * p_right) + EPS), 0.0, 1.0) ** cfg.centre_sharpness
@@ -61,7 +67,7 @@ def centre_gain(left: np.ndarray, right: np.ndarray, cfg: EmbeddedSeparateConfig
 
 def noise_gain(power: np.ndarray, cfg: EmbeddedSeparateConfig) -> np.ndarray:
     """Spectral-subtraction gain against a per-frequency noise floor of this block."""
-    smoothed = _smooth(power, cfg.smooth_frames)
+    smoothed = _smooth_power(power, cfg.smooth_frames)
     noise = np.percentile(smoothed, cfg.noise_percentile, axis=1, keepdims=True)
     # over-subtract by 2: the percentile under-estimates the mean noise power
     gain = 1.0 - 2.0 * noise / (smoothed + EPS)

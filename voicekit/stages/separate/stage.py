@@ -19,7 +19,7 @@ class SeparateStage(Stage):
     """One item per recording; writes `vocals.wav` and points the segment's audio at it."""
 
     name = "separate"
-    version = 1
+    version = 2  # 2: no NaN gains after loud passages (embedded)
 
     def __init__(self, config: Config) -> None:
         super().__init__(config)
