@@ -40,6 +40,8 @@ class ClipAudio:
         speech: sorted (start, end) of all speech in the recording: every turn, overlap and clip.
         read: reads the clip's audio file (mono, at `rate`) over any (start, end) of the
             recording's timeline, clamped to the file; None when only the clip is at hand.
+        mix: reads the recording before separation (`custom["mix"]`; channels averaged, at
+            `rate`) the same way; None when the clip's audio is not a separated stem.
     """
 
     seg: Segment
@@ -48,6 +50,7 @@ class ClipAudio:
     others: Sequence[tuple[float, float]] = ()
     speech: Sequence[tuple[float, float]] = ()
     read: Callable[[float, float], np.ndarray] | None = None
+    mix: Callable[[float, float], np.ndarray] | None = None
 
 
 @dataclass(frozen=True)

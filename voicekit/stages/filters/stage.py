@@ -59,7 +59,7 @@ class FiltersStage(Stage):
     """Scores and judges every clip (`custom.role == "clip"`); other segments pass through."""
 
     name: ClassVar[str] = "filters"
-    version: ClassVar[int] = 1
+    version: ClassVar[int] = 2  # 2: snr also reads the music the separator removed (issue #9)
 
     def fingerprint(self) -> dict[str, Any]:
         # the duration filter judges by the segment stage's limits: they are part of our key
@@ -91,7 +91,7 @@ class FiltersStage(Stage):
                 samples, rate = reader.read(seg.audio, seg.start, seg.end)
                 audio = ClipAudio(seg, samples, rate, others.get(seg.recording_id, []),
                                   speech.get(seg.recording_id, []),
-                                  partial(reader.mono, seg.audio))
+                                  partial(reader.mono, seg.audio), mix_reader(reader, seg, rate))
                 for name, check in clip_filters:
                     seg = apply(seg, name, check(audio, self.config))
                 segments[i] = seg
@@ -108,6 +108,15 @@ class FiltersStage(Stage):
         kept = sum(c.kept for c in clips)
         log.info("filters: %d of %d clips kept", kept, len(clips))
         return segments
+
+
+def mix_reader(reader: _ClipReader, seg: Segment,
+               rate: int) -> partial[np.ndarray] | None:
+    """Reads the clip's pre-separation recording at `rate`, None when there is no other one."""
+    mix = seg.custom.get("mix")
+    if not isinstance(mix, str) or mix == seg.audio:
+        return None
+    return partial(reader.mono, mix, rate=rate)
 
 
 class _ClipReader:
@@ -141,5 +150,11 @@ class _ClipReader:
         data = handle.read(max(0, round(end * rate) - first), dtype="float32", always_2d=True)
         return data.mean(axis=1), rate
 
-    def mono(self, audio: str, start: float, end: float) -> np.ndarray:
-        return self.read(audio, start, end)[0]
+    def mono(self, audio: str, start: float, end: float, rate: int | None = None) -> np.ndarray:
+        """Mono samples of `audio` from `start` to `end`, resampled to `rate` if given."""
+        samples, have = self.read(audio, start, end)
+        if rate is None or rate == have:
+            return samples
+        import soxr
+
+        return np.asarray(soxr.resample(samples, have, rate), dtype=np.float32)
