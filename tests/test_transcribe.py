@@ -114,6 +114,18 @@ def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("models")
 
 
+def count_whisper_calls(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    """From now on, the seconds of audio of each Whisper call (the real model still runs)."""
+    calls: list[float] = []
+    original = WhisperBackend.transcribe
+
+    def counting(self: WhisperBackend, audio: np.ndarray, *args: Any, **kwargs: Any) -> Any:
+        calls.append(len(audio) / 16000)
+        return original(self, audio, *args, **kwargs)
+
+    monkeypatch.setattr(WhisperBackend, "transcribe", counting)
+    return calls
+
 def test_tiny_en_transcribes_target_turns_with_words(scene: Scene, home: Path) -> None:
     progress: list[float] = []
     out = run(scene, config(home, model="tiny.en"), progress=progress)
@@ -206,14 +218,7 @@ def test_a_crash_resumes_from_the_last_checkpoint(
     assert len(chunks) == 1
     saved = manifest.read(chunks[0])
     assert [s.id for s in saved] == [scene.segments[0].id]
-    calls: list[float] = []
-    original = WhisperBackend.transcribe
-
-    def counting(self: WhisperBackend, audio: np.ndarray, *args: Any, **kwargs: Any) -> Any:
-        calls.append(len(audio) / 16000)
-        return original(self, audio, *args, **kwargs)
-
-    monkeypatch.setattr(WhisperBackend, "transcribe", counting)
+    calls = count_whisper_calls(monkeypatch)
     out = run(scene, cfg)
     assert len(calls) == 1  # only the second target turn was left
     context = 2 * cfg.transcribe.context_s  # no other speaker within it
@@ -233,14 +238,7 @@ def test_a_split_turn_is_transcribed_once_and_both_pieces_get_words(
     pieces = [first.with_(id="film_0a", duration=round(cut - first.start, 3)),
               first.with_(id="film_0b", start=cut + 0.1, duration=round(first.end - cut - 0.1, 3))]
     scene.segments[:1] = pieces
-    calls: list[float] = []
-    original = WhisperBackend.transcribe
-
-    def counting(self: WhisperBackend, audio: np.ndarray, *args: Any, **kwargs: Any) -> Any:
-        calls.append(len(audio) / 16000)
-        return original(self, audio, *args, **kwargs)
-
-    monkeypatch.setattr(WhisperBackend, "transcribe", counting)
+    calls = count_whisper_calls(monkeypatch)
     out = run(scene, config(home, model="tiny.en"))
     assert len(calls) == 2  # the two pieces as one span, then the last target turn
     assert calls[0] == pytest.approx(pieces[1].end - pieces[0].start + 0.3 + 0.3, abs=0.01)
