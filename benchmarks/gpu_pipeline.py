@@ -116,16 +116,17 @@ def run_diarize(conf: Any, vocals: Path, device: str) -> dict[str, Any]:
 
 
 def whisper_on_gpu(device: str) -> str:
-    """Whether faster-whisper (CTranslate2 4.x, built for CUDA 12) could use this GPU."""
-    import ctypes
+    """Whether faster-whisper (CTranslate2 4.x, built for CUDA 12) could use this GPU, found
+    the way the transcribe stage finds its cuBLAS."""
+    from voicekit.errors import DependencyError
+    from voicekit.stages.transcribe.cuda import load_cublas12
 
     if not device.startswith("cuda"):
         return "no GPU"
     try:
-        ctypes.CDLL("libcublas.so.12")
-    except OSError as err:
-        return f"no: {err} (CTranslate2 4.x needs CUDA 12 cuBLAS: pip install nvidia-cublas-cu12)"
-    return "yes: libcublas.so.12 loads"
+        return f"yes: libcublas.so.12 from {load_cublas12()}"
+    except DependencyError as err:
+        return f"no: {err}"
 
 
 def main() -> None:
