@@ -22,12 +22,12 @@ import pytest
 import soundfile as sf
 from test_train import TINY, _dataset
 
+from voicekit.audio.limit import limiter_gain
 from voicekit.audio.subtitles import parse_srt
 from voicekit.errors import ConfigError, InputError
 from voicekit.speak.assemble import normalize
 from voicekit.speak.config import AssemblyConfig, GateConfig
 from voicekit.speak.gate import error
-from voicekit.speak.limit import limiter_gain
 from voicekit.speak.mark import COMMENT, read_wav_info
 from voicekit.speak.narrate import plan, speak
 from voicekit.speak.script import read_script

@@ -1,1 +1,1 @@
-"""Audio decoding (ffmpeg), file I/O (soundfile) and subtitle tracks."""
+"""Audio decoding (ffmpeg), file I/O (soundfile), subtitle tracks and the peak limiter."""

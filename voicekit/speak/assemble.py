@@ -8,8 +8,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from voicekit.audio.limit import limit
 from voicekit.speak.config import AssemblyConfig
-from voicekit.speak.limit import limit
 from voicekit.speak.mark import watermark
 
 log = logging.getLogger("voicekit")

@@ -15,11 +15,12 @@ from pathlib import Path
 
 import numpy as np
 
+from voicekit.audio.limit import limit
 from voicekit.errors import InputError
 
 log = logging.getLogger("voicekit")
 
-LIMITER_WINDOW_S = 0.005  # limiter attack = release: short enough to catch plosives
+LIMITER_WINDOW_S = 0.005  # limiter lookahead = release: short enough to catch plosives
 MIN_LOUDNESS_S = 0.4  # BS.1770 gating block; shorter clips are measured by RMS
 SILENCE_LUFS = -70.0  # the BS.1770 absolute gate: below this there is nothing to normalise
 
@@ -74,25 +75,6 @@ def loudness(samples: np.ndarray, rate: int) -> float:
     return float(pyloudnorm.Meter(rate).integrated_loudness(samples.astype(np.float64)))
 
 
-def limit(samples: np.ndarray, rate: int, ceiling: float) -> np.ndarray:
-    """Smooth gain reduction so that no sample exceeds `ceiling` (linear amplitude).
-
-    The required gain is min-filtered over a window and then averaged over the same window:
-    every average only includes values that are at most the requirement at its centre, so
-    the smoothed gain never lets a peak through, and it changes over ~10 ms, not per sample.
-    """
-    from scipy.ndimage import minimum_filter1d, uniform_filter1d
-
-    magnitude = np.abs(samples).astype(np.float64)
-    if magnitude.max(initial=0.0) <= ceiling:
-        return samples
-    need = np.minimum(1.0, ceiling / np.maximum(magnitude, 1e-12))
-    size = 2 * max(1, int(LIMITER_WINDOW_S * rate)) + 1
-    gain = uniform_filter1d(minimum_filter1d(need, size, mode="nearest"), size, mode="nearest")
-    # float rounding in the average can leave a peak a hair over the ceiling
-    return np.clip(samples * gain, -ceiling, ceiling).astype(np.float32)
-
-
 def fade(samples: np.ndarray, rate: int, fade_s: float) -> np.ndarray:
     """Raised-cosine fade-in and fade-out (at most a quarter of the clip each)."""
     n = min(int(fade_s * rate), len(samples) // 4)
@@ -131,12 +113,12 @@ def process(
             total_db += step
             peak = float(np.abs(out).max(initial=0.0))
             if peak > ceiling:
-                out = limit(out, rate, ceiling)
+                out = limit(out, rate, peak_dbfs, LIMITER_WINDOW_S, LIMITER_WINDOW_S)
                 limited = True
             level = loudness(out, rate)
     else:
         log.debug("clip too quiet to normalise (%.1f LUFS): left as is", before)
-    out = limit(out, rate, ceiling)
+    out = limit(out, rate, peak_dbfs, LIMITER_WINDOW_S, LIMITER_WINDOW_S)
     out = fade(out, rate, fade_s)
     return ClipAudio(out, rate, before, loudness(out, rate), total_db, limited)
 

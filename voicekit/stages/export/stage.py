@@ -36,7 +36,7 @@ class ExportStage(Stage):
     """Writes the dataset folder and returns the clips with `custom.clip` = their wav."""
 
     name = "export"
-    version = 1
+    version = 2  # 2: clip peaks limited by voicekit.audio.limit (the limiter speak uses)
     ledger_kind = "dataset"
     publish_to = DATASET
 
