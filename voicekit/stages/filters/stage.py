@@ -152,9 +152,7 @@ class _ClipReader:
 
     def mono(self, audio: str, start: float, end: float, rate: int | None = None) -> np.ndarray:
         """Mono samples of `audio` from `start` to `end`, resampled to `rate` if given."""
-        samples, have = self.read(audio, start, end)
-        if rate is None or rate == have:
-            return samples
-        import soxr
+        from voicekit.audio.io import resample
 
-        return np.asarray(soxr.resample(samples, have, rate), dtype=np.float32)
+        samples, have = self.read(audio, start, end)
+        return samples if rate is None else resample(samples, have, rate)
