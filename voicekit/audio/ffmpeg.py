@@ -1,4 +1,5 @@
-"""ffprobe/ffmpeg: probe a container, choose the dialogue stream, decode it, extract subtitles."""
+"""ffprobe/ffmpeg: probe a container, choose the dialogue stream, decode it, extract subtitles,
+read tags and decode short files in memory."""
 
 from __future__ import annotations
 
@@ -109,6 +110,33 @@ def probe(path: Path) -> Probe:
             )
     fmt = data.get("format") or {}
     return Probe(path, str(fmt.get("format_name", "?")), _float(fmt.get("duration")), audio, subs)
+
+
+def tag_values(path: Path) -> list[str]:
+    """Every tag value of the container and its streams (e.g. a `comment`)."""
+    cmd = [tool("ffprobe"), "-v", "error", "-print_format", "json",
+           "-show_entries", "format_tags:stream_tags", str(path)]  # fmt: skip
+    result = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    if result.returncode != 0:
+        reason = _last_line(result.stderr, "unreadable")
+        raise InputError(f"{path.name}: not a readable media file ({reason})")
+    data = json.loads(result.stdout or "{}")
+    tags = [data.get("format", {}).get("tags", {})]
+    tags += [s.get("tags", {}) for s in data.get("streams", [])]
+    return [str(v) for t in tags for v in t.values()]
+
+
+def read_mono(path: Path, rate: int) -> Any:
+    """The first audio stream as mono float32 samples (numpy) at `rate`, decoded in memory."""
+    import numpy as np
+
+    cmd = [*_ffmpeg(), "-i", str(path), "-map", "0:a:0", "-ac", "1", "-ar", str(rate),
+           "-f", "f32le", "-"]  # fmt: skip
+    result = subprocess.run(cmd, capture_output=True, check=False)
+    if result.returncode != 0:
+        reason = _last_line(result.stderr.decode("utf-8", "replace"), "unreadable")
+        raise InputError(f"{path.name}: cannot decode audio ({reason})")
+    return np.frombuffer(result.stdout, dtype=np.float32)
 
 
 def _ffmpeg() -> list[str]:

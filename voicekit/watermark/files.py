@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,37 +28,21 @@ class FileCheck:
 
 def metadata_mark(path: Path) -> str | None:
     """The synthetic-speech comment in the file's tags (WAV LIST/INFO, ID3, Vorbis, MP4)."""
-    from voicekit.audio.ffmpeg import tool
+    from voicekit.audio.ffmpeg import tag_values
     from voicekit.speak.mark import COMMENT, read_wav_info
 
-    texts: list[str] = []
     if path.suffix.lower() == ".wav":
         texts = list(read_wav_info(path).values())
     else:
-        cmd = [tool("ffprobe"), "-v", "error", "-print_format", "json",
-               "-show_entries", "format_tags:stream_tags", str(path)]  # fmt: skip
-        result = subprocess.run(cmd, capture_output=True, text=True, check=False)
-        if result.returncode != 0:
-            raise InputError(f"{path.name}: not a readable media file")
-        data = json.loads(result.stdout or "{}")
-        for tags in [data.get("format", {}).get("tags", {})] + [
-            s.get("tags", {}) for s in data.get("streams", [])
-        ]:
-            texts += [str(v) for v in tags.values()]
+        texts = tag_values(path)
     return next((t for t in texts if COMMENT in t), None)
 
 
 def load(path: Path) -> np.ndarray:
     """Mono float32 audio at the analysis rate, decoded by ffmpeg (any format it reads)."""
-    from voicekit.audio.ffmpeg import tool
+    from voicekit.audio.ffmpeg import read_mono
 
-    cmd = [tool("ffmpeg"), "-nostdin", "-v", "error", "-i", str(path), "-map", "0:a:0",
-           "-ac", "1", "-ar", str(RATE), "-f", "f32le", "-"]  # fmt: skip
-    result = subprocess.run(cmd, capture_output=True, check=False)
-    if result.returncode != 0:
-        why = (result.stderr.decode("utf-8", "replace").strip().splitlines() or ["unreadable"])[-1]
-        raise InputError(f"{path.name}: cannot decode audio ({why})")
-    return np.frombuffer(result.stdout, dtype=np.float32)
+    return np.asarray(read_mono(path, RATE))
 
 
 def check(path: Path) -> FileCheck:
