@@ -68,13 +68,15 @@ def build_dataset(root: Path, clips: int, synthetic: bool) -> tuple[Workspace, f
     return ws, seconds / clips
 
 
-def measure(size: str, steps: int, batch: int, work: Path, synthetic: bool) -> dict[str, Any]:
+def measure(size: str, steps: int, batch: int, work: Path, synthetic: bool,
+            cudnn_benchmark: bool) -> dict[str, Any]:
     import torch
 
     clips = (batch or 64) * (steps + 1)  # all steps in one epoch (batch 0: sized on the GPU)
-    ws, mean_s = build_dataset(work / size, clips, synthetic)
+    ws, mean_s = build_dataset(work / f"{size}-{cudnn_benchmark}", clips, synthetic)
     conf = TrainConfig(size="tiny" if size == "tiny" else "full", batch_size=batch,
-                       min_minutes=0.0, eval_every=0, save_step=10**9)  # fmt: skip
+                       min_minutes=0.0, eval_every=0, save_step=10**9,
+                       cudnn_benchmark=cudnn_benchmark)  # fmt: skip
     if torch.cuda.is_available():
         torch.cuda.reset_peak_memory_stats()
     try:
@@ -87,7 +89,7 @@ def measure(size: str, steps: int, batch: int, work: Path, synthetic: bool) -> d
     finally:
         shutil.rmtree(ws.root, ignore_errors=True)
     return {
-        "size": size,
+        "size": size + ("" if cudnn_benchmark else "/nobench"),
         "batch": result.batch_size,
         "steps_timed": len(times) - 1,
         "steps_per_s": rate,
@@ -111,6 +113,8 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=None,
                         help="clips per step (default: 4 on CPU, 32 on CUDA; 0: from free GPU "
                         "memory)")  # fmt: skip
+    parser.add_argument("--cudnn-benchmark", nargs="+", choices=["on", "off"], default=["on"],
+                        help="cuDNN autotuning per input shape; both: each size run twice")
     parser.add_argument("--out", type=Path, help="also write the figures as JSON")
     parser.add_argument("--synthetic", action="store_true",
                         help="Mandarin lines over voice-like tones (no TTS engine needed)")
@@ -126,15 +130,16 @@ def main() -> None:
     results = []
     with tempfile.TemporaryDirectory(prefix="vk-bench-train-") as tmp:
         for size, n in zip(args.sizes, steps, strict=True):
-            results.append(measure(size, n, batch, Path(tmp), args.synthetic))
+            for tune in args.cudnn_benchmark:
+                results.append(measure(size, n, batch, Path(tmp), args.synthetic, tune == "on"))
     print(f"voicekit train benchmark, {date.today()}, {device}, torch {torch.__version__}")
-    print(f"{'':26}" + "".join(f"{r['size']:>12}" for r in results))
+    print(f"{'':26}" + "".join(f"{r['size']:>13}" for r in results))
     for key, label, fmt in (("batch", "batch", "d"), ("steps_timed", "steps timed", "d"),
                             ("steps_per_s", "steps/s", ".3f"), ("s_per_step", "s/step", ".2f"),
                             ("s_per_epoch_per_min", "s/epoch per min of data", ".1f"),
                             ("total_s", "wall incl. setup (s)", ".0f"),
                             ("peak_gpu_gb", "peak GPU GB", ".1f")):  # fmt: skip
-        print(f"{label:26}" + "".join(f"{r[key]:>12{fmt}}" for r in results))
+        print(f"{label:26}" + "".join(f"{r[key]:>13{fmt}}" for r in results))
     if args.out:
         args.out.write_text(json.dumps({"device": device, "results": results}, indent=1) + "\n")
 

@@ -25,6 +25,12 @@ class TrainConfig:
         10000, "only keep a best-validation-loss model after this many steps (one extra file)"
     )
     mixed_precision: bool = knob(True, "fp16 autocast on a GPU (ignored on the CPU)")
+    cudnn_benchmark: bool = knob(
+        False,
+        "let cuDNN time its kernels for every new input shape on a GPU (clip lengths vary, so "
+        "it re-tunes on most steps: 3x slower and 10x the memory on an H200)",
+        output=False,
+    )
     seed: int = knob(54321, "training seed (same seed, data and device: same losses on CPU)")
     min_minutes: float = knob(5.0, "refuse to train on less speech than this (minutes)")
     sample_every_epoch: bool = knob(

@@ -79,5 +79,5 @@ def vits_config(
         print_eval=False,
         dashboard_logger="tensorboard",
         training_seed=conf.seed,
-        cudnn_benchmark=gpu,
+        cudnn_benchmark=gpu and conf.cudnn_benchmark,
     )
