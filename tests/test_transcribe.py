@@ -153,6 +153,29 @@ def test_tiny_en_transcribes_target_turns_with_words(scene: Scene, home: Path) -
         scene.segments[0].custom["recording_duration"])
 
 
+def test_batched_spans_come_back_to_their_own_turns(
+        scene: Scene, home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    singles = count_whisper_calls(monkeypatch)
+    batches: list[list[float]] = []
+    original = WhisperBackend.transcribe_batch
+
+    def counting(self: WhisperBackend, pieces: list[np.ndarray], *args: Any,
+                 **kwargs: Any) -> Any:
+        batches.append([len(p) / 16000 for p in pieces])
+        return original(self, pieces, *args, **kwargs)
+
+    monkeypatch.setattr(WhisperBackend, "transcribe_batch", counting)
+    out = run(scene, config(home, model="tiny.en", batch_size=8))
+    assert singles == [] and len(batches) == 1 and len(batches[0]) == 2  # both spans at once
+    assert out[1] == scene.segments[1]
+    for seg, line in ((out[0], LINES[0][2]), (out[2], LINES[2][2])):
+        # each turn gets its own line back (swapped pieces would score ~1)
+        assert error_rate([line], [seg.text or ""], "en") <= 0.2
+        assert seg.scores["asr_logprob"] < 0 and seg.scores["compression_ratio"] > 0
+        assert len(seg.words) >= 6
+        assert all(seg.start <= w.start <= w.end <= seg.end for w in seg.words)
+
+
 def test_base_detects_english_once_per_recording(scene: Scene, home: Path) -> None:
     out = run(scene, config(home, model="base"))
     targets = [out[0], out[2]]

@@ -121,10 +121,20 @@ _WHISPER_LANGUAGES = (
 )
 _WHISPER_TEXT_TOKENS = 50257  # <|endoftext|> follows them, as in the multilingual vocabulary
 
+# Whisper sizes (transformers WhisperConfig fields): a tiny test model and large-v3 as published
+TINY_WHISPER: dict[str, Any] = dict(
+    num_mel_bins=80, d_model=64, encoder_layers=2, encoder_attention_heads=2, decoder_layers=2,
+    decoder_attention_heads=2, encoder_ffn_dim=128, decoder_ffn_dim=128)
+LARGE_V3_WHISPER: dict[str, Any] = dict(
+    num_mel_bins=128, d_model=1280, encoder_layers=32, encoder_attention_heads=20,
+    decoder_layers=32, decoder_attention_heads=20, encoder_ffn_dim=5120, decoder_ffn_dim=5120)
 
-def whisper_model(folder: Path) -> Path:
-    """Write a tiny random Whisper (2+2 layers, d_model 64) as a CTranslate2 folder that
-    faster-whisper loads offline, and return `folder`.
+
+def whisper_model(folder: Path, dims: dict[str, Any] | None = None,
+                  quantization: str = "int8") -> Path:
+    """Write a random Whisper of `dims` (default `TINY_WHISPER`: 2+2 layers, d_model 64) as a
+    CTranslate2 folder that faster-whisper loads offline, stored as `quantization`, and return
+    `folder`.
 
     The tokenizer is a small byte-level BPE padded with unused tokens so the special tokens sit
     at the multilingual Whisper ids (51,866 tokens, zh and en language tokens included);
@@ -160,10 +170,9 @@ def whisper_model(folder: Path) -> Path:
          "<|notimestamps|>", *(f"<|{i * 0.02:.2f}|>" for i in range(1501))])
     ids = tok.get_vocab()
     eot, sot = ids["<|endoftext|>"], ids["<|startoftranscript|>"]
+    dims = dims or TINY_WHISPER
     config = WhisperConfig(
-        vocab_size=tok.get_vocab_size(), num_mel_bins=80, d_model=64, encoder_layers=2,
-        encoder_attention_heads=2, decoder_layers=2, decoder_attention_heads=2,
-        encoder_ffn_dim=128, decoder_ffn_dim=128, max_source_positions=1500,
+        vocab_size=tok.get_vocab_size(), **dims, max_source_positions=1500,
         max_target_positions=448, pad_token_id=eot, bos_token_id=eot, eos_token_id=eot,
         decoder_start_token_id=sot)
     torch.manual_seed(0)
@@ -179,9 +188,9 @@ def whisper_model(folder: Path) -> Path:
                                 eos_token="<|endoftext|>", unk_token="<|endoftext|>",
                                 pad_token="<|endoftext|>").save_pretrained(hf)
         TransformersConverter(hf, copy_files=["tokenizer.json"]).convert(
-            str(folder), quantization="int8", force=True)
-    # faster-whisper's feature extractor settings for 80 mel bins
+            str(folder), quantization=quantization, force=True)
+    # faster-whisper's feature extractor settings for the model's mel bins
     (folder / "preprocessor_config.json").write_text(json.dumps(
-        {"feature_size": 80, "sampling_rate": 16000, "hop_length": 160, "chunk_length": 30,
-         "n_fft": 400}), encoding="utf-8")
+        {"feature_size": dims["num_mel_bins"], "sampling_rate": 16000, "hop_length": 160,
+         "chunk_length": 30, "n_fft": 400}), encoding="utf-8")
     return folder

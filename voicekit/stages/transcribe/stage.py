@@ -51,6 +51,19 @@ def _resume(out: Output) -> dict[str, Segment]:
     return done
 
 
+def _batches(todo: list[spans.Span], size: int) -> list[list[spans.Span]]:
+    """Spans in decoding order: up to `size` spans of at most 30 s together, longer spans
+    (Whisper slides its window over them) alone."""
+    out: list[list[spans.Span]] = []
+    for span in todo:
+        if size > 1 and span.end - span.start <= 30.0 and out and len(out[-1]) < size and (
+                out[-1][0].end - out[-1][0].start <= 30.0):
+            out[-1].append(span)
+        else:
+            out.append([span])
+    return out
+
+
 def _checkpoint(out: Output, batch: list[Segment]) -> None:
     number = len(list(out.path(CHUNKS).glob("*.jsonl")))
     name = f"{CHUNKS}/{number:05d}.jsonl"
@@ -188,19 +201,25 @@ class TranscribeStage(Stage):
         if done:
             log.info("transcribe: %s: resuming after %d checkpointed turns", item.id, len(done))
         batch: list[Segment] = []
-        for span in spans.group(targets, blockers(segs), cfg.join_gap_s, cfg.context_s):
-            if any(t.id not in done for t in span.turns):
-                audio = self._audio(span.turns[0], ctx, span.start, span.end)
-                result = backend.transcribe(audio, language, beam_size=cfg.beam_size,
-                                            vad_filter=cfg.vad_filter)
+        todo = [span for span in spans.group(targets, blockers(segs), cfg.join_gap_s,
+                                             cfg.context_s)
+                if any(t.id not in done for t in span.turns)]
+        for group in _batches(todo, cfg.batch_size):
+            pieces = [self._audio(span.turns[0], ctx, span.start, span.end) for span in group]
+            if len(group) == 1:
+                results = [backend.transcribe(pieces[0], language, beam_size=cfg.beam_size,
+                                              vad_filter=cfg.vad_filter)]
+            else:
+                results = backend.transcribe_batch(pieces, language, beam_size=cfg.beam_size)
+            for span, result in zip(group, results, strict=True):
                 for turn, heard in zip(span.turns, spans.split(span, result), strict=True):
                     if turn.id not in done:
                         done[turn.id] = self._asr_segment(turn, heard, language, prob, track)
                         batch.append(done[turn.id])
-                if sum(s.duration for s in batch) >= cfg.checkpoint_s:
-                    _checkpoint(out, batch)
-                    batch = []
-            ctx.progress(self.name, item.id, span.turns[-1].end, item.seconds)
+            if sum(s.duration for s in batch) >= cfg.checkpoint_s:
+                _checkpoint(out, batch)
+                batch = []
+            ctx.progress(self.name, item.id, group[-1].turns[-1].end, item.seconds)
         shutil.rmtree(out.path(CHUNKS), ignore_errors=True)  # the manifest now holds it all
         return done
 

@@ -98,18 +98,53 @@ class WhisperBackend:
             log.warning("Whisper's word alignment failed on %.2f s of audio (%s): kept without "
                         "word times", len(audio) / 16000, err)
             segments = self._segments(audio, language, beam_size, vad_filter, words=False)
-        found = tuple(
-            AsrSegment(
-                float(seg.start), float(seg.end),
-                tuple(AsrWord(w.word.strip(), float(w.start), float(w.end), float(w.probability))
-                      for w in (seg.words or ()) if w.word.strip()),
-                float(seg.avg_logprob), float(seg.no_speech_prob), float(seg.compression_ratio),
-            )
-            for seg in segments
-        )
-        glue = "" if is_cjk_language(language) else " "
-        text = glue.join(s.text.strip() for s in segments if s.text.strip())
-        return AsrResult(text, found)
+        return _result(segments, language, 0.0)
+
+    def transcribe_batch(self, pieces: list[np.ndarray], language: str, *,
+                         beam_size: int) -> list[AsrResult]:
+        """Transcribe several pieces of 16 kHz audio, each at most 30 s, in one batch.
+
+        faster-whisper's batched pipeline decodes one 30 s window per piece, all windows at
+        once (on a GPU about 7x the throughput of one at a time), at temperature 0 only: no
+        fallback to higher temperatures as `transcribe` has. The pieces are laid end to end
+        with a second of silence between them and given as clip times, so no window holds two;
+        each Whisper segment goes back to the piece it came from, with times from that
+        piece's start. Word times as in `transcribe` (IndexError: again without them).
+        """
+        gap = np.zeros(SAMPLE_RATE, dtype=np.float32)
+        offsets, parts, at = [], [], 0
+        for piece in pieces:
+            if len(piece) > 30 * SAMPLE_RATE:
+                raise ValueError(f"a batched piece is {len(piece) / SAMPLE_RATE:.1f} s (max 30)")
+            offsets.append(at)
+            parts += [piece.astype(np.float32), gap]
+            at += len(piece) + len(gap)
+        joined = np.concatenate(parts)
+        clips = [{"start": o / SAMPLE_RATE, "end": (o + len(p)) / SAMPLE_RATE}
+                 for o, p in zip(offsets, pieces, strict=True)]
+        try:
+            segments = self._batched(joined, clips, language, beam_size, words=True)
+        except IndexError as err:
+            log.warning("Whisper's word alignment failed in a batch of %d pieces (%s): kept "
+                        "without word times", len(pieces), err)
+            segments = self._batched(joined, clips, language, beam_size, words=False)
+        mine: list[list[Any]] = [[] for _ in pieces]
+        for seg in segments:
+            mid = (seg.start + seg.end) / 2
+            index = max(i for i, clip in enumerate(clips) if clip["start"] <= max(mid, 0.0))
+            mine[index].append(seg)
+        return [_result(found, language, clip["start"])
+                for found, clip in zip(mine, clips, strict=True)]
+
+    def _batched(self, audio: np.ndarray, clips: list[dict[str, float]], language: str,
+                 beam_size: int, *, words: bool) -> list[Any]:
+        from faster_whisper import BatchedInferencePipeline
+
+        segments, _ = BatchedInferencePipeline(self.model).transcribe(
+            audio, language=language, task="transcribe", beam_size=beam_size,
+            word_timestamps=words, clip_timestamps=clips, batch_size=len(clips),
+            vad_filter=False)
+        return list(segments)  # decoding runs here
 
     def _segments(self, audio: np.ndarray, language: str, beam_size: int, vad_filter: bool,
                   *, words: bool) -> list[Any]:
@@ -127,3 +162,20 @@ class WhisperBackend:
 
     def close(self) -> None:
         del self.model
+
+
+def _result(segments: list[Any], language: str, offset: float) -> AsrResult:
+    """faster-whisper's segments as an `AsrResult`, times made relative to `offset` seconds."""
+    found = tuple(
+        AsrSegment(
+            float(seg.start) - offset, float(seg.end) - offset,
+            tuple(AsrWord(w.word.strip(), float(w.start) - offset, float(w.end) - offset,
+                          float(w.probability))
+                  for w in (seg.words or ()) if w.word.strip()),
+            float(seg.avg_logprob), float(seg.no_speech_prob), float(seg.compression_ratio),
+        )
+        for seg in segments
+    )
+    glue = "" if is_cjk_language(language) else " "
+    text = glue.join(s.text.strip() for s in segments if s.text.strip())
+    return AsrResult(text, found)
