@@ -16,7 +16,9 @@ from pathlib import Path
 from voicekit.errors import DependencyError
 
 CUBLAS = "libcublas.so.12"
-FIX = "pip install nvidia-cublas-cu12 (voicekit loads it from there)"
+FIX = ("pip install nvidia-cublas-cu12 (voicekit loads it from there), or link CUDA 13's "
+       "libcublas.so.13 and libcublasLt.so.13 as .so.12 in a folder on LD_LIBRARY_PATH "
+       "(README, Hardware)")
 
 
 def wheel_candidates() -> list[Path]:
