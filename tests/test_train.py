@@ -97,6 +97,32 @@ def test_tiny_vits_trains_checkpoints_and_resumes(tmp_path: Path) -> None:
         shutil.rmtree(ws.root / "train", ignore_errors=True)
 
 
+def test_cli_config_file_and_hours_limit(tmp_path: Path) -> None:
+    ws = _dataset(tmp_path / "ws")
+    runner = CliRunner()
+    base = ["train", "--workspace", str(ws.root), "--config", "configs/train/tiny.yaml",
+            "--set", "train.min_minutes=0", "--set", "train.eval_every=0"]
+    try:
+        # 50 steps asked, but 0.5 s of training allowed: stops after the first step or two,
+        # with a checkpoint at the step reached
+        done = runner.invoke(app, [*base, "--steps", "50", "--hours", str(0.5 / 3600)])
+        assert done.exit_code == 0, done.output
+        run = latest_run(ws)
+        assert run is not None
+        steps = sorted(int(p.stem.rsplit("_", 1)[1]) for p in run.glob("checkpoint_*.pth"))
+        assert steps and 1 <= steps[-1] < 10, steps
+        assert f"trained to step {steps[-1]} " in done.output
+        model = json.loads((run / "config.json").read_text(encoding="utf-8"))["model_args"]
+        assert model["hidden_channels"] == 64  # the tiny preset from configs/train/tiny.yaml
+        log = (run / "trainer_0_log.txt").read_text(encoding="utf-8")
+        assert log.count("EPOCH:") <= 3  # the epochs left after the deadline pass unlogged
+
+        other = runner.invoke(app, [*base, "--backend", "f5tts", "--hours", "1"])
+        assert other.exit_code == 2 and "--hours applies to the vits backend" in other.output
+    finally:
+        shutil.rmtree(ws.root / "train", ignore_errors=True)
+
+
 def test_text_outside_the_inventory_is_refused_before_training(tmp_path: Path) -> None:
     ws = _dataset(tmp_path / "ws", TEXTS[:3])
     with ws.path("dataset/metadata.csv").open("a", encoding="utf-8") as handle:

@@ -25,6 +25,7 @@ from voicekit.stages.ingest import IngestConfig
 from voicekit.stages.segment import SegmentConfig
 from voicekit.stages.separate.config import SeparateConfig
 from voicekit.stages.transcribe.config import TranscribeConfig
+from voicekit.train.config import TrainConfig
 
 T = TypeVar("T")
 
@@ -185,8 +186,8 @@ class ModelsConfig:
 
 @dataclass(frozen=True)
 class Config:
-    """The whole configuration: the pipeline stages, models and `voicekit speak` (see
-    configs/default.yaml for every knob)."""
+    """The whole configuration: the pipeline stages, models, `voicekit train` and `voicekit
+    speak` (see configs/default.yaml for every knob)."""
 
     ingest: IngestConfig = field(default_factory=IngestConfig)
     separate: SeparateConfig = field(default_factory=SeparateConfig)
@@ -197,6 +198,7 @@ class Config:
     filters: FiltersConfig = field(default_factory=FiltersConfig)
     export: ExportConfig = field(default_factory=ExportConfig)
     models: ModelsConfig = field(default_factory=ModelsConfig)
+    train: TrainConfig = field(default_factory=TrainConfig)
     speak: SpeakConfig = field(default_factory=SpeakConfig)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import typer
 
@@ -27,7 +27,12 @@ def train(
     epochs: int | None = typer.Option(
         None, "--epochs", help="Or this many more passes over the clips."
     ),
-    size: str = typer.Option("full", "--size", help="full (GPU) or tiny (CPU smoke test)."),
+    hours: float | None = typer.Option(
+        None, "--hours", help="Stop after this many hours of training (checkpoint saved)."
+    ),
+    size: str | None = typer.Option(
+        None, "--size", help="full (GPU) or tiny (CPU smoke test) (default train.size: full)."
+    ),
     init: Path | None = typer.Option(
         None,
         "--init",
@@ -36,16 +41,26 @@ def train(
     resume: bool = typer.Option(
         True, "--resume/--no-resume", help="Continue the latest run from its last checkpoint."
     ),
-    batch_size: int = typer.Option(
-        0, "--batch-size", help="Clips per step (0: from free GPU memory, else the preset)."
+    batch_size: int | None = typer.Option(
+        None, "--batch-size", help="Clips per step (default train.batch_size; 0: from free GPU "
+        "memory, else the preset)."
     ),
-    seed: int = typer.Option(54321, "--seed", help="Training seed (same seed: same run on CPU)."),
-    eval_every: int = typer.Option(
-        1000, "--eval-every", help="Evaluate every N steps and at the end (0: never)."
+    seed: int | None = typer.Option(
+        None, "--seed", help="Training seed (same seed: same run on CPU; default train.seed)."
     ),
-    min_minutes: float = typer.Option(
-        5.0, "--min-minutes", help="Refuse to train on less speech than this."
+    eval_every: int | None = typer.Option(
+        None, "--eval-every", help="Evaluate every N steps and at the end (0: never; default "
+        "train.eval_every: 1000)."
     ),
+    min_minutes: float | None = typer.Option(
+        None, "--min-minutes", help="Refuse to train on less speech than this (default "
+        "train.min_minutes: 5)."
+    ),
+    config: Path | None = typer.Option(
+        None, "--config", help="Config YAML (default: configs/default.yaml; section train; "
+        "configs/train/tiny.yaml for a CPU smoke test)."
+    ),
+    set_: list[str] = typer.Option([], "--set", help="Override a config key: train.x=value."),
     i_have_consent: bool = typer.Option(
         False, "--i-have-consent", help="The speaker agreed to this use of their voice."
     ),
@@ -54,21 +69,24 @@ def train(
     """Train a voice model of the dataset's target speaker."""
     setup_logging(verbose)
     with errors_to_exit():
+        from dataclasses import replace
+
+        from voicekit import config as cfg
         from voicekit.errors import InputError
-        from voicekit.train import TrainConfig, backends
+        from voicekit.train import backends
         from voicekit.workspace import Workspace, default_root
 
-        if size not in ("tiny", "full"):
+        if size not in (None, "tiny", "full"):
             raise InputError(f"--size {size!r}: expected tiny or full")
         chosen = backends.get(backend)
-        conf = TrainConfig(
-            size="tiny" if size == "tiny" else "full",
-            batch_size=batch_size,
-            min_minutes=min_minutes,
-            seed=seed,
-            eval_every=eval_every,
-        )
-        options = backends.Options(conf, steps, epochs, init, resume)
+        if hours is not None and backend != "vits":
+            raise InputError(f"--hours applies to the vits backend, not {backend}",
+                             "use --epochs")
+        given: dict[str, Any] = {"size": size, "batch_size": batch_size, "seed": seed,
+                                 "eval_every": eval_every, "min_minutes": min_minutes}
+        conf = replace(cfg.load(config, list(set_)).train,
+                       **{k: v for k, v in given.items() if v is not None})
+        options = backends.Options(conf, steps, epochs, init, resume, hours)
         ws = Workspace(workspace or default_root(), create=False)
         _ask_consent(ws, i_have_consent)
         plan = chosen.prepare(ws, options)

@@ -27,8 +27,7 @@ class TrainConfig:
     mixed_precision: bool = knob(True, "fp16 autocast on a GPU (ignored on the CPU)")
     cudnn_benchmark: bool = knob(
         False,
-        "let cuDNN time its kernels for every new input shape on a GPU (clip lengths vary, so "
-        "it re-tunes on most steps: 3x slower and 10x the memory on an H200)",
+        "cuDNN times kernels per input shape on a GPU; clip lengths vary: 3x slower on an H200",
         output=False,
     )
     seed: int = knob(54321, "training seed (same seed, data and device: same losses on CPU)")

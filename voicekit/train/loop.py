@@ -9,7 +9,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from voicekit.errors import InputError, StageError
 from voicekit.train import consent, data
@@ -51,6 +51,7 @@ def train(
     epochs: int | None = None,
     init: Path | None = None,
     resume: bool = True,
+    hours: float | None = None,
 ) -> TrainResult:
     """Train (or continue) the target's VITS voice under ``<workspace>/train/run/``.
 
@@ -62,6 +63,7 @@ def train(
         init: a coqui VITS checkpoint to fine-tune from (new runs only); weights whose shape
             differs (the text embedding of another symbol set) start fresh.
         resume: continue the latest run of this workspace when it has a checkpoint.
+        hours: also stop (with a checkpoint) once training has run this long.
 
     Raises:
         InputError: no recorded consent (see ``consent``), bad or too little data, an
@@ -73,6 +75,8 @@ def train(
         raise InputError("give --steps or --epochs, not both")
     if (steps is not None and steps < 1) or (epochs is not None and epochs < 1):
         raise InputError("--steps and --epochs must be at least 1")
+    if hours is not None and hours <= 0:
+        raise InputError("--hours must be more than 0")
     if init is not None and not init.is_file():
         raise InputError(f"--init {init}: no such checkpoint file")
     os.environ.setdefault("HF_HUB_OFFLINE", "1")  # nothing here may reach the network
@@ -88,7 +92,7 @@ def train(
         log.warning("resuming %s; --init applies to new runs only (use --no-resume)", previous)
     if previous is None and init is None:
         log.warning(SCRATCH_WARNING)
-    return _fit(ws, conf, dataset, previous, None if previous else init, steps, epochs)
+    return _fit(ws, conf, dataset, previous, None if previous else init, steps, epochs, hours)
 
 
 def latest_run(ws: Workspace) -> Path | None:
@@ -110,6 +114,7 @@ def _fit(
     init: Path | None,
     steps: int | None,
     epochs: int | None,
+    hours: float | None,
 ) -> TrainResult:
     import torch
     from trainer import TrainerArgs
@@ -159,7 +164,8 @@ def _fit(
     per_epoch = max(len(loader), 1)
     todo = per_epoch * epochs if epochs is not None else steps or DEFAULT_STEPS
     # duck-typed loader: coqui only iterates it and takes its len()
-    trainer.train_loader = _Limited(loader, trainer, start_step + todo)
+    deadline = started + hours * 3600 if hours is not None else None
+    trainer.train_loader = _Limited(loader, trainer, start_step + todo, deadline)
     trainer.config.epochs = trainer.epochs_done + math.ceil(todo / per_epoch)
     log.info(
         "training %s VITS on %s from step %d for %d steps (%d per epoch, batch %d), %d clips, "
@@ -173,6 +179,8 @@ def _fit(
             f"coqui training failed (exit {stop.code})",
             f"see {run_dir / 'trainer_0_log.txt'}",
         ) from None
+    if trainer.train_loader.timed_out:
+        log.info("--hours %g reached at step %d", hours, trainer.total_steps_done)
     trainer.save_checkpoint()  # coqui saves only every save_step: keep the final state too
     evaluator.finish(trainer)
     _record_outputs(ws, run_dir)
@@ -195,12 +203,40 @@ def _seed(seed: int) -> None:
 
 
 def _trainer_class() -> Any:
-    """coqui's Trainer that hands every step's losses to the evaluator (for the curves)."""
+    """coqui's Trainer that hands every step's losses to the evaluator (for the curves) and,
+    once the train loader ran out of time (--hours), lets the epochs coqui still loops over
+    pass without evaluating, saving or logging."""
     from trainer import Trainer
+
+    class _Quiet:
+        def __getattr__(self, name: str) -> Any:
+            return lambda *args, **kwargs: None
 
     class _Trainer(Trainer):
         evaluator: Evaluator | None = None
         last_losses: dict[str, float] = {}  # noqa: RUF012 (replaced per step, never mutated)
+
+        def _over(self) -> bool:
+            over = bool(getattr(self.train_loader, "timed_out", False))
+            if over:
+                self.c_logger = cast(Any, _Quiet())  # the epochs left pass unlogged
+            return over
+
+        def train_epoch(self) -> None:
+            if not self._over():
+                super().train_epoch()
+
+        def eval_epoch(self) -> None:
+            if not self._over():
+                super().eval_epoch()
+
+        def test_run(self) -> None:
+            if not self._over():
+                super().test_run()
+
+        def save_best_model(self) -> None:
+            if not self._over():
+                super().save_best_model()
 
         def train_step(self, *args: Any, **kwargs: Any) -> Any:
             outputs, losses = super().train_step(*args, **kwargs)
@@ -215,16 +251,20 @@ def _trainer_class() -> Any:
 
 
 class _Limited:
-    """A train loader that stops once the trainer reaches ``stop_at`` steps.
+    """A train loader that stops once the trainer reaches ``stop_at`` steps or the monotonic
+    clock passes ``deadline`` (then ``timed_out`` is set).
 
     coqui-tts-trainer 0.4 counts only epochs; this ends the last epoch early so ``--steps``
-    is exact and the final checkpoint is at the requested step.
+    is exact and the final checkpoint is at the requested step. A deadline can fall in any
+    epoch: the trainer then skips the rest of its fixed epoch loop (see `_trainer_class`).
     """
 
-    def __init__(self, loader: Any, trainer: Any, stop_at: int) -> None:
+    def __init__(self, loader: Any, trainer: Any, stop_at: int, deadline: float | None) -> None:
         self.loader = loader
         self.trainer = trainer
         self.stop_at = stop_at
+        self.deadline = deadline
+        self.timed_out = False
 
     def __len__(self) -> int:
         return max(0, min(len(self.loader), self.stop_at - self.trainer.total_steps_done))
@@ -232,6 +272,9 @@ class _Limited:
     def __iter__(self) -> Iterator[Any]:
         for batch in self.loader:
             if self.trainer.total_steps_done >= self.stop_at:
+                return
+            if self.deadline is not None and time.monotonic() >= self.deadline:
+                self.timed_out = True
                 return
             yield batch
 

@@ -35,6 +35,7 @@ class Options:
     epochs: int | None = None
     init: Path | None = None  # a checkpoint (vits, f5tts) or weights folder (xtts)
     resume: bool = True
+    hours: float | None = None  # vits only: stop after this long
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,7 @@ class VitsBackend:
 
         result = train(
             ws, options.conf, steps=options.steps, epochs=options.epochs, init=options.init,
-            resume=options.resume,
+            resume=options.resume, hours=options.hours,
         )  # fmt: skip
         resumed = f"resumed at step {result.start_step}, " if result.start_step else ""
         summary = (
