@@ -97,9 +97,11 @@ def test_merge_gap_pad_and_other_speaker(tmp_path: Path) -> None:
     segments = [turn(1, 3), turn(3.3, 5), other, turn(6, 7), turn(7.4, 9.5), overlap]
     out = run(tmp_path, audio, segments, pad_s=0.1)
     clips = clips_of(out)
-    # 1-3 and 3.3-5 merge (0.3 s gap); 6-7 and 7.4-9.5 have the S1 turn before, not between
-    assert [(c.start, round(c.end, 3)) for c in clips] == [(0.9, 5.1), (5.9, 9.5)]
+    # 1-3 and 3.3-5 merge (0.3 s gap); 6-7 and 7.4-9.5 have the S1 turn before, not between;
+    # the overlap region touching 9.5 takes edge_guard_s (0.3 s) off that end, without padding
+    assert [(c.start, round(c.end, 3)) for c in clips] == [(0.9, 5.1), (5.9, 9.2)]
     assert clips[1].custom["turns"] == ["t6", "t7.4"]
+    assert clips[1].scores == {"edge_guard_end_s": 0.3} and clips[0].scores == {}
     # non-target segments pass through unchanged
     assert other in out and overlap in out
 
@@ -164,3 +166,37 @@ def test_quiet_turn_edges_are_left_out_but_words_are_not(tmp_path: Path) -> None
                                                 words=words)], pad_s=0.1))
     assert clip[0].start == pytest.approx(1.4)
     assert clip[0].end == pytest.approx(5.4, abs=0.01)
+
+
+def test_edges_touching_another_speaker_are_guarded_outside_words(tmp_path: Path) -> None:
+    # target 2-6 s between an overlap region (1-2 s) and another speaker's turn (6-7 s), both
+    # touching: 0.2 s goes at each edge, and a word the cut would fall in goes with it
+    words = (Word("a", 2.0, 2.3), Word("b", 2.35, 3.0), Word("c", 3.1, 5.0),
+             Word("d", 5.05, 5.85), Word("e", 5.85, 6.0))
+    audio = bursts(8.0, [(1.0, 7.0)])
+    overlap = dataclasses.replace(turn(1.0, 2.0, speaker=None), custom={"role": "overlap"})
+    target = turn(2.0, 6.0, text="a b c d e", language="en", words=words)
+    segments = [overlap, target, turn(6.0, 7.0, speaker="S1")]
+    clip = clips_of(run(tmp_path, audio, segments, pad_s=0.1, edge_guard_s=0.2))
+    assert [(c.start, c.end, c.text) for c in clip] == [(2.3, 5.05, "b c")]
+    assert clip[0].scores == {"edge_guard_start_s": 0.3, "edge_guard_end_s": 0.95}
+    # without the guard the clip holds every word, up to the other speakers (no padding)
+    clip = clips_of(run(tmp_path / "off", audio, segments, pad_s=0.1, edge_guard_s=0.0))
+    assert [(c.start, c.end, c.text) for c in clip] == [(2.0, 6.0, "a b c d e")]
+    # an edge away from the other speaker is not guarded, and keeps its padding
+    clip = clips_of(run(tmp_path / "gap", audio, [overlap, turn(2.3, 6.0, text="b c d e",
+                                                                language="en", words=words[1:])],
+                        pad_s=0.1, edge_guard_s=0.2))
+    assert [(c.start, c.end) for c in clip] == [(2.2, 6.1)] and clip[0].scores == {}
+
+
+def test_guard_never_makes_a_clip_too_short(tmp_path: Path) -> None:
+    # a 1.2 s turn against an overlap region: guarded it would be 0.9 s, under min_s, so it
+    # stays whole (the guard would only hand the duration filter a fragment)
+    audio = bursts(6.0, [(1.0, 3.5)])
+    overlap = dataclasses.replace(turn(2.2, 3.5, speaker=None), custom={"role": "overlap"})
+    segments = [turn(1.0, 2.2), overlap]
+    clip = clips_of(run(tmp_path, audio, segments, pad_s=0.0, edge_guard_s=0.3))
+    assert [(c.start, round(c.end, 3)) for c in clip] == [(1.0, 2.2)] and clip[0].scores == {}
+    clip = clips_of(run(tmp_path / "short", audio, segments, pad_s=0.0, edge_guard_s=0.1))
+    assert [(c.start, round(c.end, 3)) for c in clip] == [(1.0, 2.1)]

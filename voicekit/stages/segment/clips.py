@@ -30,12 +30,22 @@ def join(tokens: Sequence[str], language: str | None) -> str:
 
 
 def build(span: Span, cuts: Sequence[Cut], extents: Sequence[tuple[float, float]]) -> list[Segment]:
-    """One clip per extent of `span` (extents as `cut.pieces` returns them)."""
+    """One clip per extent of `span` (extents as `cut.pieces` returns them).
+
+    Speech that `cut.guard` left out next to another speaker is recorded on the clip at that
+    edge: `edge_guard_start_s` on the first, `edge_guard_end_s` on the last (when non-zero).
+    """
     marks = [c.at for c in cuts]
     owned: list[list[Word]] = [[] for _ in extents]
     for word in span.words:
         owned[bisect.bisect_right(marks, (word.start + word.end) / 2)].append(word)
-    return [_clip(span, start, end, owned[i]) for i, (start, end) in enumerate(extents)]
+    made = [_clip(span, start, end, owned[i]) for i, (start, end) in enumerate(extents)]
+    head, tail = span.guarded
+    if made and head > 0:
+        made[0] = made[0].scored(edge_guard_start_s=head)
+    if made and tail > 0:
+        made[-1] = made[-1].scored(edge_guard_end_s=tail)
+    return made
 
 
 def _clip(span: Span, start: float, end: float, words: list[Word]) -> Segment:

@@ -21,6 +21,12 @@ class SegmentConfig:
     pad_s: float = knob(
         0.1, "silence kept around the speech of each clip (never into another speaker's turn)"
     )
+    edge_guard_s: float = knob(
+        0.3,
+        "left out where a target turn touches another speaker or an overlap region (the "
+        "diarized change is uncertain by about a window; a word there goes too); not where the "
+        "clip would fall under min_s",
+    )
     max_pause_s: float = knob(
         1.0, "a pause at least this long always ends a clip, even below max_s"
     )

@@ -19,6 +19,9 @@ EPS = 1e-6
 # Kept after the last loud frame: the decay of the last sound (and reverb) sits just below the
 # quiet threshold.
 HANG_S = 0.05
+# A span edge "touches" another speaker when a blocker ends (or starts) this close to it: adjacent
+# up to the manifests' millisecond rounding. Only such edges are guarded.
+TOUCH_S = 0.01
 
 
 @dataclass(frozen=True)
@@ -31,6 +34,7 @@ class Span:
         end: last speech.
         lo: how far padding may reach before `start` (another speaker, a neighbour, time 0).
         hi: how far padding may reach after `end`.
+        guarded: seconds left out at the start and at the end by `guard`.
     """
 
     turns: tuple[Segment, ...]
@@ -38,10 +42,14 @@ class Span:
     end: float
     lo: float
     hi: float
+    guarded: tuple[float, float] = (0.0, 0.0)
 
     @property
     def words(self) -> list[Word]:
-        return sorted((w for t in self.turns for w in t.words), key=lambda w: (w.start, w.end))
+        """The turns' words inside [start, end] (all of them, unless `guard` left some out)."""
+        return sorted((w for t in self.turns for w in t.words
+                       if w.start >= self.start - EPS and w.end <= self.end + EPS),
+                      key=lambda w: (w.start, w.end))
 
 
 @dataclass(frozen=True)
@@ -103,6 +111,54 @@ def spans(groups: Sequence[Sequence[Segment]], blockers: Sequence[tuple[float, f
                 hi = min(hi, max(b0, end))
         out.append(Span(tuple(group), start, end, min(lo, start), max(hi, end)))
     return out
+
+
+def touching(span: Span, blockers: Sequence[tuple[float, float]]) -> tuple[bool, bool]:
+    """Whether another speaker's turn or an overlap region touches the span's start, its end."""
+    return (any(b0 < span.start + EPS and b1 >= span.start - TOUCH_S for b0, b1 in blockers),
+            any(b1 > span.end - EPS and b0 <= span.end + TOUCH_S for b0, b1 in blockers))
+
+
+def guard(span: Span, sides: tuple[bool, bool], guard_s: float, min_s: float,
+          pad: float) -> Span:
+    """The span with `guard_s` of speech left out at the edges that touch another speaker.
+
+    Where the diarizer puts a target turn right against an overlap region or another speaker's
+    turn, the true change lies up to a window's width away, and in films the other voice often
+    starts before the target ends (or ends after the target starts): on the real English scenes
+    (6, seed 0) all of the other speakers' time in kept clips sat in such edges, 0.1-0.9 s
+    deep. A cut that falls inside a word moves to the word's far side (the word is left out
+    with the guarded speech); no padding is added there. When the clip would fall under
+    `min_s`, the span stays whole: the guard would only turn a clip into a fragment the
+    duration filter rejects.
+
+    Args:
+        span: the span, its edges already tightened to the speech.
+        sides: `touching(span, blockers)` of the span before tightening.
+        guard_s: seconds left out at each touching edge.
+        min_s: shortest clip.
+        pad: the padding `padded` adds on the other edges.
+    """
+    touch_start, touch_end = sides
+    if guard_s <= 0 or not (touch_start or touch_end):
+        return span
+    words = span.words
+    start, end = span.start, span.end
+    if touch_start:
+        start += guard_s
+        for w in words:  # in start order: a word reaching past a moved cut moves it again
+            if w.start < start < w.end:
+                start = w.end
+    if touch_end:
+        end -= guard_s
+        for w in reversed(words):
+            if w.start < end < w.end:
+                end = w.start
+    guarded = replace(span, start=start, end=end, lo=start if touch_start else span.lo,
+                      hi=end if touch_end else span.hi,
+                      guarded=(round(start - span.start, 3), round(span.end - end, 3)))
+    first, last = padded(guarded, pad)
+    return guarded if last - first >= min_s else span
 
 
 def padded(span: Span, pad: float) -> tuple[float, float]:

@@ -2,7 +2,8 @@
 
 Input is the transcribe stage's output for one recording. Target turns (`speaker == "target"`,
 `custom.role == "turn"`) closer than `merge_gap_s` are joined unless another speaker or an
-overlap region lies between them, then cut at the longest pauses (word gaps when words exist,
+overlap region lies between them; edges that touch another speaker lose `edge_guard_s` (recorded
+on the clip, see `cut.guard`); then cut at the longest pauses (word gaps when words exist,
 else quiet stretches of the audio) into clips of `min_s`..`max_s` seconds, padded with a little
 silence. Nothing is dropped: a fragment shorter than `min_s` or an uncuttable span longer than
 `max_s` stays a clip, and the filters stage rejects it with a reason.
@@ -42,7 +43,7 @@ class SegmentStage(Stage):
     """Cuts the target's turns of each recording into clips (`custom.role = "clip"`)."""
 
     name: ClassVar[str] = "segment"
-    version: ClassVar[int] = 2
+    version: ClassVar[int] = 3  # 3: speech touching another speaker is guarded (cut.guard)
 
     def process(self, item: Item, out: Output, ctx: Context) -> list[Segment]:
         cfg = self.config.segment
@@ -56,9 +57,11 @@ class SegmentStage(Stage):
         with _Audio(ctx, turns[0].audio) as audio:
             groups = cut.merge(turns, blocked, cfg.merge_gap_s)
             for span in cut.spans(groups, blocked, audio.duration):
+                sides = cut.touching(span, blocked)
                 start, end = cut.padded(span, cfg.pad_s)
                 energy = Energy.of(audio.read(start, end), audio.rate, start)
                 span = cut.tighten(span, energy)
+                span = cut.guard(span, sides, cfg.edge_guard_s, cfg.min_s, cfg.pad_s)
                 start, end = cut.padded(span, cfg.pad_s)
                 points = cut.candidates(span, energy, cfg.min_pause_s)
                 if not span.words and span.end - span.start > cfg.max_s:
