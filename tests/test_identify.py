@@ -124,3 +124,32 @@ def test_centring_separates_voices_that_share_a_common_component():
     profile = (ref - means["film"]) / np.linalg.norm(ref - means["film"])
     scores = np.array([t.centred @ profile for t in turns])
     assert scores[0::3].min() > scores[1::3].max() and scores[0::3].min() > scores[2::3].max()
+
+
+def test_a_voice_split_in_two_clusters_and_its_own_overlaps_are_the_target(scene):
+    """Diarization split slt into two clusters (as reverb does) and marked an 'overlap' between
+    them: both clusters and that overlap are the target; an overlap with rms stays one."""
+    ws, segments, truth, refs = scene
+    turns_a = [i for i, s in enumerate(segments) if s.recording_id == "a"
+               and s.custom.get("role") == "turn"]
+    slt = [i for i in turns_a if _voice_at(truth["a"], segments[i]) == "slt"]
+    rms = [i for i in turns_a if _voice_at(truth["a"], segments[i]) == "rms"]
+    assert len(slt) >= 3 and rms
+    first, rms_cluster = segments[slt[0]].speaker, segments[rms[0]].speaker
+    split = list(segments)
+    for i in slt[1::2]:  # every other slt turn goes to a new cluster
+        split[i] = split[i].with_(speaker="S9")
+    overlaps = []
+    for i, speakers in ((slt[1], [first, "S9"]), (rms[0], [first, rms_cluster])):
+        seg = segments[i]  # an overlap region over this turn's speech, as the diarizer marks one
+        custom = {k: v for k, v in seg.custom.items() if not k.startswith("embedding")}
+        overlaps.append(seg.with_(id=f"{seg.id}-ov", speaker=None,
+                                  custom={**custom, "role": "overlap", "speakers": speakers}))
+    result = _run(ws, split + overlaps, refs=refs)
+    by_id = {s.id: s for s in result}
+    assert {by_id[split[i].id].speaker for i in slt} == {"target"}  # both clusters
+    assert all(by_id[split[i].id].speaker != "target" for i in rms)
+    own, mixed = by_id[overlaps[0].id], by_id[overlaps[1].id]
+    assert own.speaker == "target" and own.custom["role"] == "turn"
+    assert own.custom["from_overlap"] == [first, "S9"] and "similarity" in own.scores
+    assert mixed.speaker is None and mixed.custom["role"] == "overlap"

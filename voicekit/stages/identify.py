@@ -5,7 +5,11 @@ The profile starts from the enrolment clips (`--ref`), or from a cluster the use
 (`--target recording:S1`), or, without either, from the speaker with the most speech across
 all films (with a warning and the top candidates stored for the report). It is then adapted
 in-domain: enrolment clips are usually cleaner and differently recorded than the films, so the
-clusters that match the enrolment best in each film are pooled into the profile.
+clusters that match the enrolment best in each film are pooled into the profile. Diarization
+sometimes splits one voice into two clusters (reverberant scenes): a second cluster close to
+both the enrolment and the best cluster is the target too, and the "overlaps" the diarizer then
+marks between the target's own clusters are scored like turns and become target turns when they
+pass the threshold.
 
 Comparisons happen in each recording's centred space: a recording's speech-weighted mean turn
 embedding is subtracted from its turns and from the enrolment profile. GE2E embeddings of one
@@ -49,6 +53,11 @@ class IdentifyConfig:
     )
     ref_weight: float = knob(
         0.3, "weight of the enrolment embedding in the pooled profile (rest: matched clusters)"
+    )
+    split_similarity: float = knob(
+        0.2,
+        "a film's other clusters at least this close (centred cosine) to both the enrolment and "
+        "its best cluster are the target too: one voice diarization split in two (reverb)",
     )
     group_similarity: float = knob(
         0.6, "without enrolment, clusters of different films this close are one speaker"
@@ -165,7 +174,7 @@ def group_clusters(
 
 class IdentifyStage(Stage):
     name = "identify"
-    version = 2
+    version = 3
 
     def items(self, inputs: list[Segment], ctx: Context) -> list[Item]:
         if not inputs:
@@ -225,13 +234,48 @@ class IdentifyStage(Stage):
             is_target = bool(chosen) and sim >= threshold
             seg = seg.with_(speaker=TARGET if is_target else seg.speaker, custom=custom)
             segments[t.index] = seg
+        self._own_overlaps(segments, set(chosen), means, profiles, threshold, ctx)
         return segments
+
+    @staticmethod
+    def _own_overlaps(segments: list[Segment], chosen: set[str], means: dict[str, np.ndarray],
+                      profiles: dict[str, np.ndarray], threshold: float, ctx: Context) -> None:
+        """Overlap regions between the target's own clusters, scored like turns: those at or
+        above the threshold become target turns (`custom.from_overlap` names the clusters)."""
+        from voicekit.audio import io
+        from voicekit.stages.diarize.audio import RATE
+        from voicekit.stages.diarize.embed import Encoder
+
+        def clusters(seg: Segment) -> set[str]:
+            return {f"{seg.recording_id}:{spk}" for spk in seg.custom.get("speakers", [])}
+
+        own = [i for i, seg in enumerate(segments) if seg.custom.get("role") == "overlap"
+               and seg.recording_id in means and len(clusters(seg)) >= 2
+               and clusters(seg) <= chosen]
+        if not own:
+            return
+        encoder = Encoder(ctx.device)
+        for i in own:
+            seg = segments[i]
+            audio, _ = io.read(ctx.workspace.path(seg.audio), seg.start, seg.end, sr=RATE)
+            vec = _unit(encoder.utterance(audio.astype(np.float32)) - means[seg.recording_id])
+            sim = float(vec @ profiles[seg.recording_id])
+            seg = seg.scored(similarity=round(sim, 4), similarity_threshold=round(threshold, 4))
+            if sim >= threshold:
+                speakers = seg.custom.get("speakers", [])
+                custom = {k: v for k, v in seg.custom.items() if k != "speakers"}
+                seg = seg.with_(speaker=TARGET, custom={**custom, "role": "turn",
+                                                        "from_overlap": speakers})
+            segments[i] = seg
+        log.info("identify: %d of %d overlaps between the target's own clusters became turns",
+                 sum(segments[i].speaker == TARGET for i in own), len(own))
 
     @staticmethod
     def _match(cents: dict[str, tuple[np.ndarray, float]],
                centred: dict[str, tuple[np.ndarray, float]], p0: np.ndarray,
                means: dict[str, np.ndarray], cfg: IdentifyConfig) -> list[str]:
-        """Per recording, the cluster nearest the enrolment, when it is near enough.
+        """Per recording, the cluster nearest the enrolment, when it is near enough, and any
+        cluster of that recording close to both (see `IdentifyConfig.split_similarity`).
 
         Nearest is judged in the recording's centred space (what tells its voices apart);
         near enough on raw cosine, which says whether the enrolled voice is there at all.
@@ -248,6 +292,18 @@ class IdentifyStage(Stage):
         for rec, (name, sim) in best.items():
             log.info("identify: %s best cluster %s (cosine %.3f to enrolment, centred %.3f)",
                      rec, name, raw[rec], sim)
+        for name, (vec, _) in centred.items():  # a voice split in two: its second cluster
+            rec = name.rsplit(":", 1)[0]
+            first = best[rec][0]
+            if first not in chosen or name == first:
+                continue
+            to_ref = float(vec @ _unit(p0 - means[rec]))
+            to_first = float(vec @ centred[first][0])
+            if min(to_ref, to_first) >= cfg.split_similarity and (
+                    float(cents[name][0] @ p0) >= cfg.min_cluster_similarity):
+                chosen.append(name)
+                log.info("identify: %s is the target too (centred cosine %.3f to enrolment, "
+                         "%.3f to %s)", name, to_ref, to_first, first)
         if not chosen:
             log.warning("identify: no speaker in any recording matches the enrolment clips "
                         "(best cosine %.3f); nothing is kept", max(raw.values()))
