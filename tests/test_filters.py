@@ -312,6 +312,19 @@ def test_speaking_rate_tukey_fence(tmp_path: Path) -> None:
     assert sum(c.kept for c in out.values()) == 12
 
 
+def test_speaking_rate_fence_is_never_narrower_than_half_the_median(tmp_path: Path) -> None:
+    run = Run(tmp_path)
+    letters = "thequickbrownfoxjumpsoverthelazydog"
+    for i in range(12):  # quartiles 11.5 and 13 letters/s: Tukey alone fences 9.25-15.25
+        run.clip(speech(2.0, seed=i), start=3.0 * i, text=(letters * 2)[i:i + 22 + i % 6])
+    run.clip(speech(2.0, seed=60), start=40.0, text=letters[:16])  # 8 letters/s: a slow line
+    run.clip(speech(2.0, seed=61), start=44.0, text=(letters * 2)[:40])  # 20 letters/s
+    out = judged(run.run())
+    assert out["rec_40.0"].kept  # inside median 12.25 +- 50 %
+    rejected = out["rec_44.0"].rejected
+    assert rejected is not None and rejected.reason.endswith("range 6.1–18.4")
+
+
 def test_few_clips_are_not_fenced(tmp_path: Path) -> None:
     run = Run(tmp_path)
     for i in range(3):

@@ -66,6 +66,9 @@ class FiltersConfig:
         1.5, "Tukey fence k: characters per second outside [Q1 - k*IQR, Q3 + k*IQR] of the "
         "recording's clips are rejected"
     )
+    rate_min_spread: float = knob(
+        0.5, "the speaking-rate fence reaches at least this share of the median rate either side"
+    )
     rate_min_clips: int = knob(
         10, "the speaking-rate fence is applied only to recordings with this many clips with text"
     )
