@@ -218,6 +218,28 @@ def test_snr_sees_music_bleed_through_the_separator(tmp_path: Path, mix_rate: in
     assert estimates[3.0] < 15 and estimates[30.0] > 25, estimates
 
 
+def test_snr_cap_is_for_the_embedded_separator_only(tmp_path: Path) -> None:
+    """A learned separator (demucs) took music 3 dB under a line out completely: the stem is
+    clean, and the clip is kept; read as the embedded separator's stem (which only gates the
+    music), the same removed energy is bleed and the clip is rejected."""
+    line = speech(4.0, seed=1)
+    bed = music(20.0, seed=7)[: line.size] * np.sqrt(
+        float(np.mean(line.astype(np.float64) ** 2)) / 10 ** 0.3)
+    verdicts = {}
+    for backend in ("demucs", "embedded"):
+        run = Run(tmp_path / backend)
+        run.config = dataclasses.replace(
+            run.config, separate=dataclasses.replace(run.config.separate, backend=backend))
+        seg = run.clip(line, rec="film")
+        sf.write(run.ws.path("film.mix.wav"), np.stack([line + bed] * 2, axis=1), RATE)
+        run.segments[-1] = seg.with_(custom={**seg.custom, "mix": "film.mix.wav"})
+        (out,) = run.run()
+        verdicts[backend] = out
+    assert verdicts["demucs"].kept and verdicts["demucs"].scores["snr_db"] > 25
+    rejected = verdicts["embedded"].rejected
+    assert rejected is not None and rejected.filter == "snr"
+
+
 def test_overlap_with_another_speaker(tmp_path: Path) -> None:
     run = Run(tmp_path)
     run.clip(speech(2.0), start=0.0)

@@ -28,7 +28,9 @@ pre-separation mix (`custom["mix"]`, channels averaged: the mid the separator sa
 reading caps them: the stem over what the separator removed from the mix, in the clip's speech
 frames (the louder half of its frames). On the stereo bleed scene it tracks the true stem SNR
 2.5-4 dB above it; 5.1 centres are only spectrally gated, so almost nothing is
-removed there and the cap does not bind (5.1 centre bleed stays a known limit).
+removed there and the cap does not bind (5.1 centre bleed stays a known limit). The cap is
+for the embedded separator only: what a learned separator (demucs) removes from under a line is
+music that is gone from the stem, and the cap would read the SNR before separation.
 """
 
 from __future__ import annotations
@@ -132,9 +134,10 @@ def removed_db(clip: ClipAudio) -> float | None:
     return ratio_db(float(stem[speech].sum()), float(removed[speech].sum()))
 
 
-def estimate(clip: ClipAudio, context_s: float, min_s: float) -> float | None:
-    """The clip's SNR: the higher of the in-clip and the between-lines estimates, held to the
-    stem-over-removed ratio under the speech when the clip has a pre-separation mix.
+def estimate(clip: ClipAudio, context_s: float, min_s: float, cap: bool = True) -> float | None:
+    """The clip's SNR: the higher of the in-clip and the between-lines estimates, held (with
+    `cap`) to the stem-over-removed ratio under the speech when the clip has a pre-separation
+    mix.
 
     Each of the first two usually errs by counting speech as noise (no pauses in the clip;
     speech the diarization missed, or reverberation, in the gaps), so the lower noise reading is
@@ -149,13 +152,14 @@ def estimate(clip: ClipAudio, context_s: float, min_s: float) -> float | None:
     if bed is not None:
         power = float(np.mean(np.square(clip.samples, dtype=np.float64)))
         best = max(alone, ratio_db(max(0.0, power - bed), bed))
-    removed = removed_db(clip)
+    removed = removed_db(clip) if cap else None
     return best if removed is None else min(best, removed)
 
 
 def check(clip: ClipAudio, conf: Config) -> Verdict:
     filters = conf.filters
-    value = estimate(clip, filters.snr_context_s, filters.snr_min_background_s)
+    value = estimate(clip, filters.snr_context_s, filters.snr_min_background_s,
+                     cap=conf.separate.backend == "embedded")
     if value is None:
         return Verdict()
     value = round(value, 2)
