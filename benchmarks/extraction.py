@@ -31,7 +31,7 @@ from voicekit.eval.asr import Recognizer
 from voicekit.eval.asr_kept import evaluate_asr
 from voicekit.eval.extraction import evaluate, format_table
 from voicekit.eval.run import run_scene
-from voicekit.eval.snr_truth import clip_snrs, format_summary
+from voicekit.eval.snr_truth import clip_snrs, format_rejections, format_summary
 from voicekit.manifest import Segment
 from voicekit.workspace import Workspace
 
@@ -58,8 +58,7 @@ def measure(data: Path, work: Path, lang: str, scenes: int, seed: int,
     result["overall"]["wall_s"] = wall
     result["overall"]["realtime_factor"] = wall / audio_s
     result["overall"].update(asr_scores(truths, segments, ws, conf, lang))
-    if music:
-        result["snr_clips"] = clip_snrs(truths, segments, audio_of=lambda s: ws.path(s.audio))
+    result["snr_clips"] = clip_snrs(truths, segments, audio_of=lambda s: ws.path(s.audio))
     return result
 
 
@@ -125,10 +124,11 @@ def main() -> int:
                   f"ratio {ratio}")
         else:
             print("ASR: no target turn covered by kept clips with text")
-        if "snr_clips" in results[lang]:
-            clips = results[lang].pop("snr_clips")
+        clips = results[lang].pop("snr_clips")
+        print(format_rejections(clips, config.load().filters.min_snr_db))
+        if args.bleed:
             print(format_summary(clips))
-            results[lang]["snr_clips"] = [c.__dict__ for c in clips]
+        results[lang]["snr_clips"] = [c.__dict__ for c in clips]
     meta = {"date": date.today().isoformat(), "machine": platform.platform(),
             "cpus": __import__("os").cpu_count()}
     if args.out:

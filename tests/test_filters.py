@@ -240,6 +240,31 @@ def test_snr_cap_is_for_the_embedded_separator_only(tmp_path: Path) -> None:
     assert rejected is not None and rejected.filter == "snr"
 
 
+def test_snr_of_a_stereo_line_the_separator_left_alone_is_read_from_what_it_removed() -> None:
+    """A line without pauses over a faint hiss: the in-clip estimate counts the speech as noise;
+    on a stereo film the separator removed almost nothing from under it, which says it is
+    clean. A 5.1 centre (mono) keeps the lower reading: there the separator only gates."""
+    from voicekit.stages.filters import snr
+    from voicekit.stages.filters.base import ClipAudio
+
+    rng = np.random.default_rng(3)
+    t = np.arange(4 * RATE) / RATE
+    line = (0.1 * np.sin(2 * np.pi * 180 * t) * (1 + 0.9 * np.sin(2 * np.pi * 3 * t))
+            + 0.01 * rng.standard_normal(t.size)).astype(np.float32)
+    mix = line + 0.002 * rng.standard_normal(t.size).astype(np.float32)
+    readings = {}
+    for channels in (2, 1):
+        seg = Segment("c", "film", 0.0, 4.0, "film.wav", custom={"channels": channels})
+        clip = ClipAudio(seg, line, RATE, mix=lambda a, b: mix[int(a * RATE):int(b * RATE)])
+        readings[channels] = snr.estimate(clip, 3.0, 0.5)
+    removed = snr.removed_db(ClipAudio(seg, line, RATE, mix=lambda a, b: mix))
+    alone = snr.snr_db(line, RATE)
+    assert removed is not None and alone is not None
+    assert removed >= snr.CLEAN_REMOVED_DB and alone < 15  # the case the rule is for
+    assert readings[2] == pytest.approx(removed - snr.REMOVED_BIAS_DB)
+    assert readings[1] == pytest.approx(min(alone, removed))
+
+
 def test_overlap_with_another_speaker(tmp_path: Path) -> None:
     run = Run(tmp_path)
     run.clip(speech(2.0), start=0.0)

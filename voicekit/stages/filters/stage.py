@@ -59,7 +59,7 @@ class FiltersStage(Stage):
     """Scores and judges every clip (`custom.role == "clip"`); other segments pass through."""
 
     name: ClassVar[str] = "filters"
-    version: ClassVar[int] = 3  # 2: snr reads what the separator removed; 3: rate fence, cap
+    version: ClassVar[int] = 4  # 2: snr reads what the separator removed; 3: rate fence; 4: snr
 
     def fingerprint(self) -> dict[str, Any]:
         # the duration filter judges by the segment stage's limits: they are part of our key
