@@ -26,7 +26,7 @@ from voicekit.manifest import Segment, Word
 from voicekit.pipeline.stage import Context, Item, Output, Stage
 from voicekit.stages.segment.stage import blockers
 from voicekit.stages.transcribe import spans, subtitles
-from voicekit.stages.transcribe.whisper import SAMPLE_RATE, WhisperBackend
+from voicekit.stages.transcribe.whisper import SAMPLE_RATE, WINDOW_S, WhisperBackend
 
 if TYPE_CHECKING:
     from voicekit.config import Config
@@ -56,8 +56,8 @@ def _batches(todo: list[spans.Span], size: int) -> list[list[spans.Span]]:
     (Whisper slides its window over them) alone."""
     out: list[list[spans.Span]] = []
     for span in todo:
-        if size > 1 and span.end - span.start <= 30.0 and out and len(out[-1]) < size and (
-                out[-1][0].end - out[-1][0].start <= 30.0):
+        if size > 1 and span.end - span.start <= WINDOW_S and out and len(out[-1]) < size and (
+                out[-1][0].end - out[-1][0].start <= WINDOW_S):
             out[-1].append(span)
         else:
             out.append([span])

@@ -15,6 +15,7 @@ from voicekit.eval.asr import is_cjk_language
 log = logging.getLogger("voicekit")
 
 SAMPLE_RATE = 16000
+WINDOW_S = 30.0  # Whisper's window: the longest piece `transcribe_batch` takes
 
 
 @dataclass(frozen=True)
@@ -114,8 +115,9 @@ class WhisperBackend:
         gap = np.zeros(SAMPLE_RATE, dtype=np.float32)
         offsets, parts, at = [], [], 0
         for piece in pieces:
-            if len(piece) > 30 * SAMPLE_RATE:
-                raise ValueError(f"a batched piece is {len(piece) / SAMPLE_RATE:.1f} s (max 30)")
+            if len(piece) > WINDOW_S * SAMPLE_RATE:
+                raise ValueError(f"a batched piece is {len(piece) / SAMPLE_RATE:.1f} s "
+                                 f"(max {WINDOW_S:g})")
             offsets.append(at)
             parts += [piece.astype(np.float32), gap]
             at += len(piece) + len(gap)
