@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -93,12 +94,9 @@ class WhisperBackend:
         a segment (SYSTRAN/faster-whisper#1460: near-empty audio, a hallucinated tail): the
         audio is then transcribed again without word times, and its words are left empty.
         """
-        try:
-            segments = self._segments(audio, language, beam_size, vad_filter, words=True)
-        except IndexError as err:
-            log.warning("Whisper's word alignment failed on %.2f s of audio (%s): kept without "
-                        "word times", len(audio) / 16000, err)
-            segments = self._segments(audio, language, beam_size, vad_filter, words=False)
+        segments = _words_or_none(
+            lambda words: self._segments(audio, language, beam_size, vad_filter, words=words),
+            f"{len(audio) / SAMPLE_RATE:.2f} s of audio")
         return _result(segments, language, 0.0)
 
     def transcribe_batch(self, pieces: list[np.ndarray], language: str, *,
@@ -124,12 +122,9 @@ class WhisperBackend:
         joined = np.concatenate(parts)
         clips = [{"start": o / SAMPLE_RATE, "end": (o + len(p)) / SAMPLE_RATE}
                  for o, p in zip(offsets, pieces, strict=True)]
-        try:
-            segments = self._batched(joined, clips, language, beam_size, words=True)
-        except IndexError as err:
-            log.warning("Whisper's word alignment failed in a batch of %d pieces (%s): kept "
-                        "without word times", len(pieces), err)
-            segments = self._batched(joined, clips, language, beam_size, words=False)
+        segments = _words_or_none(
+            lambda words: self._batched(joined, clips, language, beam_size, words=words),
+            f"a batch of {len(pieces)} pieces")
         mine: list[list[Any]] = [[] for _ in pieces]
         for seg in segments:
             mid = (seg.start + seg.end) / 2
@@ -164,6 +159,17 @@ class WhisperBackend:
 
     def close(self) -> None:
         del self.model
+
+
+def _words_or_none(decode: Callable[[bool], list[Any]], what: str) -> list[Any]:
+    """`decode(True)` (with word times), or `decode(False)` when faster-whisper's word alignment
+    raises IndexError (see `WhisperBackend.transcribe`)."""
+    try:
+        return decode(True)
+    except IndexError as err:
+        log.warning("Whisper's word alignment failed on %s (%s): kept without word times",
+                    what, err)
+        return decode(False)
 
 
 def _result(segments: list[Any], language: str, offset: float) -> AsrResult:
