@@ -22,9 +22,15 @@ class TrainConfig:
         1, "checkpoint_<step>.pth files kept (each full-size one is ~590 MB)", output=False
     )
     best_after: int = knob(
-        10000, "only keep a best-validation-loss model after this many steps (one extra file)"
+        10000,
+        "keep the model of the lowest validation loss (judged at each evaluation) after this "
+        "many steps (one extra file)",
     )
-    mixed_precision: bool = knob(True, "fp16 autocast on a GPU (ignored on the CPU)")
+    mixed_precision: bool = knob(
+        False,
+        "fp16 autocast on a GPU (ignored on the CPU); off: VITS at batch 32 measured 3.0 "
+        "steps/s in float32 against 2.5 with autocast on an H200, at 14 GB instead of 8",
+    )
     cudnn_benchmark: bool = knob(
         False,
         "cuDNN times kernels per input shape on a GPU; clip lengths vary: 3x slower on an H200",

@@ -144,17 +144,22 @@ def _random_state_kept() -> Iterator[None]:
 
 
 def _validation_loss(trainer: Any) -> dict[str, float] | None:
-    """Mean losses over the validation clips, without touching coqui's epoch averages."""
+    """Mean losses over the validation clips, without touching coqui's epoch averages; coqui
+    then keeps the model as its best one if this loss is the lowest so far (after the
+    ``best_after`` steps)."""
     if not trainer.eval_samples:
         return None
     from trainer.generic_utils import KeepAverage
 
     kept = trainer.keep_avg_eval
     trainer.keep_avg_eval = KeepAverage()
+    trainer.validating = True
     try:
         trainer.eval_epoch()
         values = dict(trainer.keep_avg_eval.avg_values)
+        trainer.save_best_model()
     finally:
+        trainer.validating = False
         trainer.keep_avg_eval = kept
         trainer.model.train()
     return {k.removeprefix("avg_"): float(v) for k, v in values.items() if "loss" in k}

@@ -13,6 +13,7 @@ from typing import Any, cast
 
 from voicekit.errors import InputError, StageError
 from voicekit.train import consent, data
+from voicekit.train.batches import Batches
 from voicekit.train.clips import read_clips_with_soundfile
 from voicekit.train.config import TrainConfig
 from voicekit.train.evaluate import Evaluator
@@ -156,12 +157,15 @@ def _fit(
     evaluator = Evaluator(ws, conf, run_dir.name, dataset.references)
     trainer.evaluator = evaluator
     trainer.callbacks.callbacks_on_train_step_end.append(evaluator.on_step_end)
-    loader = trainer.get_train_dataloader(trainer.train_samples, verbose=False)
+    loader = Batches(
+        trainer.get_train_dataloader(trainer.train_samples, verbose=False),
+        batch, conf.seed, trainer.epochs_done, config.num_loader_workers, gpu,
+    )  # fmt: skip
     if trainer.eval_samples:
         # made now, not at the first evaluation: building it draws from the random generators,
         # so a run that evaluates more often would otherwise train differently
         trainer.eval_loader = trainer.get_eval_dataloader(trainer.eval_samples, verbose=False)
-    per_epoch = max(len(loader), 1)
+    per_epoch = loader.per_epoch
     todo = per_epoch * epochs if epochs is not None else steps or DEFAULT_STEPS
     # duck-typed loader: coqui only iterates it and takes its len()
     deadline = started + hours * 3600 if hours is not None else None
@@ -179,6 +183,8 @@ def _fit(
             f"coqui training failed (exit {stop.code})",
             f"see {run_dir / 'trainer_0_log.txt'}",
         ) from None
+    finally:
+        loader.close()
     if trainer.train_loader.timed_out:
         log.info("--hours %g reached at step %d", hours, trainer.total_steps_done)
     trainer.save_checkpoint()  # coqui saves only every save_step: keep the final state too
@@ -203,9 +209,10 @@ def _seed(seed: int) -> None:
 
 
 def _trainer_class() -> Any:
-    """coqui's Trainer that hands every step's losses to the evaluator (for the curves) and,
-    once the train loader ran out of time (--hours), lets the epochs coqui still loops over
-    pass without evaluating, saving or logging."""
+    """coqui's Trainer that hands every step's losses to the evaluator (for the curves),
+    validates (and keeps the best model) only when the evaluator asks, not after every epoch,
+    and, once the train loader ran out of time (--hours), lets the epochs coqui still loops
+    over pass without logging."""
     from trainer import Trainer
 
     class _Quiet:
@@ -214,6 +221,7 @@ def _trainer_class() -> Any:
 
     class _Trainer(Trainer):
         evaluator: Evaluator | None = None
+        validating = False  # set by the evaluator around its validation pass
         last_losses: dict[str, float] = {}  # noqa: RUF012 (replaced per step, never mutated)
 
         def _over(self) -> bool:
@@ -227,7 +235,7 @@ def _trainer_class() -> Any:
                 super().train_epoch()
 
         def eval_epoch(self) -> None:
-            if not self._over():
+            if self.validating:
                 super().eval_epoch()
 
         def test_run(self) -> None:
@@ -235,7 +243,7 @@ def _trainer_class() -> Any:
                 super().test_run()
 
         def save_best_model(self) -> None:
-            if not self._over():
+            if self.validating:
                 super().save_best_model()
 
         def train_step(self, *args: Any, **kwargs: Any) -> Any:
@@ -251,32 +259,35 @@ def _trainer_class() -> Any:
 
 
 class _Limited:
-    """A train loader that stops once the trainer reaches ``stop_at`` steps or the monotonic
-    clock passes ``deadline`` (then ``timed_out`` is set).
+    """The train loader coqui iterates once per epoch: ``per_epoch`` batches of the stream,
+    ending early once the trainer reaches ``stop_at`` steps or the monotonic clock passes
+    ``deadline`` (then ``timed_out`` is set).
 
     coqui-tts-trainer 0.4 counts only epochs; this ends the last epoch early so ``--steps``
     is exact and the final checkpoint is at the requested step. A deadline can fall in any
     epoch: the trainer then skips the rest of its fixed epoch loop (see `_trainer_class`).
     """
 
-    def __init__(self, loader: Any, trainer: Any, stop_at: int, deadline: float | None) -> None:
-        self.loader = loader
+    def __init__(
+        self, batches: Batches, trainer: Any, stop_at: int, deadline: float | None
+    ) -> None:
+        self.batches = batches
         self.trainer = trainer
         self.stop_at = stop_at
         self.deadline = deadline
         self.timed_out = False
 
     def __len__(self) -> int:
-        return max(0, min(len(self.loader), self.stop_at - self.trainer.total_steps_done))
+        return max(0, min(self.batches.per_epoch, self.stop_at - self.trainer.total_steps_done))
 
     def __iter__(self) -> Iterator[Any]:
-        for batch in self.loader:
+        for _ in range(self.batches.per_epoch):
             if self.trainer.total_steps_done >= self.stop_at:
                 return
             if self.deadline is not None and time.monotonic() >= self.deadline:
                 self.timed_out = True
                 return
-            yield batch
+            yield self.batches.next()
 
 
 def _check_vocabulary(model: Any, dataset: data.Dataset) -> None:

@@ -10,7 +10,7 @@ if TYPE_CHECKING:
     from TTS.tts.configs.vits_config import VitsConfig
 
 # Fixed sentences synthesised at each evaluation, one per language.
-SAMPLE_SENTENCES = (
+SAMPLE_SENTENCES: tuple[tuple[str, str], ...] = (
     ("en", "The quick brown fox jumps over the lazy dog."),
     ("zh", "今天天气很好。"),
 )
