@@ -8,8 +8,8 @@ in one epoch and there is no validation split; with --minutes the dataset has th
 1.5-12 s clips and a validation split, and the steps run over several epochs (so the rate counts
 what happens between epochs). On CUDA, nvidia-smi is sampled every 0.2 s over the timed steps:
 "GPU busy" is the share of samples with any kernel running. --profile N profiles N steps of the
-first run's configuration with torch.profiler (after 5 steps of warm-up) and prints where the
-time goes. Checkpoints are deleted afterwards.
+first run's configuration with torch.profiler (after 5 steps of warm-up; keep N small, e.g. 3)
+and prints where the time goes. Checkpoints are deleted afterwards.
 
     python benchmarks/train.py [--sizes tiny full] [--steps 6 3] [--batch N] [--minutes M]
         [--variants "" "mixed_precision=false"] [--profile N] [--out FILE]
@@ -39,6 +39,7 @@ from voicekit.train.report import LOSSES, load
 from voicekit.workspace import Workspace
 
 RATE = 22050
+PROFILE_WARMUP = 5  # steps before the profiler starts (CUDA loads kernels on first use)
 
 
 def voice_like(text: str, index: int, seconds: float | None = None) -> np.ndarray:
@@ -169,7 +170,7 @@ def measure(size: str, steps: int, batch: int, work: Path, synthetic: bool,
     samples: list[tuple[float, float]] = []
     try:
         with gpu_sampler(samples), profiled(profile) as tables:
-            result = train(ws, conf, steps=steps + (5 if profile else 0), resume=False)
+            result = train(ws, conf, steps=steps + (PROFILE_WARMUP if profile else 0), resume=False)
         rows, _ = load(result.eval_dir)
         times = [float(r["time"]) for r in rows if "time" in r][warmup - 1 :]
         if len(times) < 2:
@@ -204,14 +205,15 @@ def measure(size: str, steps: int, batch: int, work: Path, synthetic: bool,
 
 @contextmanager
 def profiled(steps: int) -> Iterator[list[str]]:
-    """With ``steps``, torch.profiler over that many training steps after 5 of warm-up; the
-    yielded list receives the tables. Marks the big parts of a VITS step by name."""
+    """With ``steps``, torch.profiler over that many training steps after `PROFILE_WARMUP`;
+    the yielded list receives the tables. Marks the big parts of a VITS step by name. Keep
+    ``steps`` small on a GPU: turning a step's ~10^4 events into tables takes long."""
     tables: list[str] = []
     if not steps:
         yield tables
         return
     import torch
-    from torch.profiler import ProfilerActivity, profile, record_function, schedule
+    from torch.profiler import ProfilerActivity, profile, record_function
     from trainer import Trainer
     from TTS.tts.layers import losses
     from TTS.tts.models import vits
@@ -231,7 +233,8 @@ def profiled(steps: int) -> Iterator[list[str]]:
     activities = [ProfilerActivity.CPU]
     if torch.cuda.is_available():
         activities.append(ProfilerActivity.CUDA)
-    prof = profile(activities=activities, schedule=schedule(wait=4, warmup=1, active=steps))
+    prof = profile(activities=activities)
+    state = {"done": 0, "on": False}
     patches = [
         marked(Trainer, "format_batch", "vk:format_batch"),
         marked(vits.Vits, "format_batch_on_device", "vk:format_batch_on_device"),
@@ -248,13 +251,20 @@ def profiled(steps: int) -> Iterator[list[str]]:
 
     def stepping(self: Evaluator, step: int, losses: dict[str, Any]) -> None:
         on_step(self, step, losses)
-        prof.step()
+        state["done"] += 1
+        if state["done"] == PROFILE_WARMUP:
+            prof.start()
+            state["on"] = True
+        elif state["on"] and state["done"] == PROFILE_WARMUP + steps:
+            prof.stop()
+            state["on"] = False
 
     Evaluator.on_step = stepping  # type: ignore[method-assign]
     try:
-        with prof:
-            yield tables
+        yield tables
     finally:
+        if state["on"]:
+            prof.stop()
         Evaluator.on_step = on_step  # type: ignore[method-assign]
         for owner, name, original in patches:
             setattr(owner, name, original)
