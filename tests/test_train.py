@@ -7,7 +7,10 @@ from __future__ import annotations
 
 import json
 import shutil
+import signal
 import subprocess
+import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -128,6 +131,34 @@ def test_cli_config_file_and_hours_limit(tmp_path: Path) -> None:
 
         other = runner.invoke(app, [*base, "--backend", "f5tts", "--hours", "1"])
         assert other.exit_code == 2 and "--hours applies to the vits backend" in other.output
+    finally:
+        shutil.rmtree(ws.root / "train", ignore_errors=True)
+
+
+def test_sigterm_saves_a_checkpoint_and_the_next_run_resumes_from_it(tmp_path: Path) -> None:
+    ws = _dataset(tmp_path / "ws")
+    command = [sys.executable, "-m", "voicekit", "train", "--workspace", str(ws.root),
+               "--config", "configs/train/tiny.yaml", "--set", "train.min_minutes=0",
+               "--set", "train.eval_every=0", "--set", "train.save_step=100000"]  # fmt: skip
+    try:
+        proc = subprocess.Popen([*command, "--steps", "1000"], stderr=subprocess.PIPE, text=True)
+        deadline = time.monotonic() + 300
+        while not list(ws.path("train/eval").glob("*/losses.jsonl")):  # a step has finished
+            assert proc.poll() is None and time.monotonic() < deadline, proc.stderr
+            time.sleep(0.2)
+        proc.send_signal(signal.SIGTERM)
+        _, err = proc.communicate(timeout=120)
+        assert proc.returncode == 130, err
+        assert "training interrupted at step" in err and "run the same command to resume" in err
+        run = latest_run(ws)  # no periodic checkpoint was due: this one is the interrupt's
+        assert run is not None
+        saved = max(int(p.stem.rsplit("_", 1)[1]) for p in run.glob("checkpoint_*.pth"))
+        assert saved >= 1
+
+        resumed = subprocess.run([*command, "--steps", "1"], capture_output=True, text=True)
+        assert resumed.returncode == 0, resumed.stderr
+        # coqui continues after the restored step (see the resume test above)
+        assert f"resumed at step {saved + 1}, trained to step {saved + 2} " in resumed.stdout
     finally:
         shutil.rmtree(ws.root / "train", ignore_errors=True)
 

@@ -57,3 +57,9 @@ class StageError(VoicekitError):
     """A stage failed at run time."""
 
     exit_code = 1
+
+
+class Interrupted(VoicekitError):
+    """Ctrl-C or SIGTERM stopped a run after its finished work was saved."""
+
+    exit_code = 130

@@ -7,11 +7,12 @@ import math
 import os
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
 
-from voicekit.errors import InputError, StageError
+from voicekit.errors import InputError, Interrupted, StageError
 from voicekit.train import consent, data
 from voicekit.train.batches import Batches
 from voicekit.train.clips import read_clips_with_soundfile
@@ -70,6 +71,7 @@ def train(
         InputError: no recorded consent (see ``consent``), bad or too little data, an
             unreadable --init, both steps and epochs.
         StageError: coqui's trainer failed.
+        Interrupted: Ctrl-C or SIGTERM stopped training (a checkpoint was saved first).
     """
     consent.require(ws)
     if steps is not None and epochs is not None:
@@ -177,7 +179,8 @@ def _fit(
         len(dataset.train), dataset.minutes,
     )  # fmt: skip
     try:
-        trainer.fit()
+        with _terminate_as_interrupt():
+            trainer.fit()
     except SystemExit as stop:  # coqui's fit() turns every failure into sys.exit(1)
         raise StageError(
             f"coqui training failed (exit {stop.code})",
@@ -185,6 +188,13 @@ def _fit(
         ) from None
     finally:
         loader.close()
+    if trainer.interrupted:
+        _record_outputs(ws, run_dir)
+        raise Interrupted(
+            f"training interrupted at step {trainer.total_steps_done}; checkpoint saved in "
+            f"{run_dir}",
+            "run the same command to resume",
+        )
     if trainer.train_loader.timed_out:
         log.info("--hours %g reached at step %d", hours, trainer.total_steps_done)
     trainer.save_checkpoint()  # coqui saves only every save_step: keep the final state too
@@ -195,6 +205,27 @@ def _fit(
         run_dir, start_step, trainer.total_steps_done, checkpoint, time.monotonic() - started,
         batch, trainer.last_losses, ws.path(evaluator.dir),
     )  # fmt: skip
+
+
+@contextmanager
+def _terminate_as_interrupt() -> Iterator[None]:
+    """SIGTERM (`kill`, a job scheduler, `docker stop`) stops training the way Ctrl-C does:
+    coqui saves a checkpoint before it exits."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield  # signal handlers can only be set from the main thread
+        return
+
+    def interrupt(signum: int, frame: Any) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _seed(seed: int) -> None:
@@ -211,8 +242,8 @@ def _seed(seed: int) -> None:
 def _trainer_class() -> Any:
     """coqui's Trainer that hands every step's losses to the evaluator (for the curves),
     validates (and keeps the best model) only when the evaluator asks, not after every epoch,
-    and, once the train loader ran out of time (--hours), lets the epochs coqui still loops
-    over pass without logging."""
+    saves a checkpoint on Ctrl-C/SIGTERM and returns, and, once the train loader ran out of
+    time (--hours), lets the epochs coqui still loops over pass without logging."""
     from trainer import Trainer
 
     class _Quiet:
@@ -222,6 +253,16 @@ def _trainer_class() -> Any:
     class _Trainer(Trainer):
         evaluator: Evaluator | None = None
         validating = False  # set by the evaluator around its validation pass
+        interrupted = False
+
+        def _fit(self) -> None:
+            # coqui's fit() answers Ctrl-C with a checkpoint and then os._exit(130): no
+            # cleanup, no ledger, no message. Caught here, fit() returns normally instead.
+            try:
+                super()._fit()
+            except KeyboardInterrupt:
+                self.interrupted = True
+                self.save_checkpoint()
         last_losses: dict[str, float] = {}  # noqa: RUF012 (replaced per step, never mutated)
 
         def _over(self) -> bool:
