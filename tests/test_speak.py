@@ -31,7 +31,7 @@ from voicekit.speak.gate import error
 from voicekit.speak.mark import COMMENT, read_wav_info
 from voicekit.speak.narrate import plan, speak
 from voicekit.speak.script import read_script
-from voicekit.speak.synth import ModelFiles, Voice, find_model
+from voicekit.speak.synth import ModelFiles, find_model, open_voice
 from voicekit.train import train
 from voicekit.watermark.detect import score
 from voicekit.workspace import Workspace
@@ -110,13 +110,13 @@ def test_narration_timings_pause_subtitles_mark_and_retake(ws: Workspace, tmp_pa
 
 
 def test_same_seed_same_audio_and_out_outside_the_workspace(ws: Workspace, tmp_path: Path) -> None:
-    voice = Voice(find_model(ws, None))
-    codes = plan(read_script(_write(tmp_path, "Good morning.")), AssemblyConfig())[0][0].codes
-    first = voice.synthesize(codes, 11)
-    assert np.array_equal(first, voice.synthesize(codes, 11))
-    assert not np.array_equal(first, voice.synthesize(codes, 12))
+    voice = open_voice(find_model(ws, None))
+    said = plan(read_script(_write(tmp_path, "Good morning.")), AssemblyConfig())[0][0].sentence
+    first = voice.synthesize(said, 11)
+    assert np.array_equal(first, voice.synthesize(said, 11))
+    assert not np.array_equal(first, voice.synthesize(said, 12))
     # --speed goes through VITS's length_scale: slower is longer, faster is shorter
-    assert len(voice.synthesize(codes, 11, 0.5)) > len(first) > len(voice.synthesize(codes, 11, 2))
+    assert len(voice.synthesize(said, 11, 0.5)) > len(first) > len(voice.synthesize(said, 11, 2))
 
     out = tmp_path / "mine" / "narration.flac"
     result = speak(ws, _write(tmp_path, "Good morning."), out=out, seed=5, gate=NO_GATE)

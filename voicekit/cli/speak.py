@@ -13,7 +13,8 @@ def speak(
     script: Path = typer.Argument(..., help="UTF-8 script; blank line: paragraph; \\[pause 1.5s]."),
     workspace: Path | None = workspace_option(),
     model: Path | None = typer.Option(
-        None, "--model", help="Checkpoint (.pth) or run folder (default: the latest run)."
+        None, "--model", help="Checkpoint (.pth), run folder or XTTS-v2 folder (default: the "
+        "newest trained model).",
     ),
     out: Path | None = typer.Option(
         None,

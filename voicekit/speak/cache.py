@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
-from voicekit.speak.synth import Voice
+from voicekit.speak.synth import Sentence, Voice
 from voicekit.workspace import Workspace
 
 FOLDER = "speak/cache"
@@ -30,18 +30,18 @@ class SentenceCache:
         ident = f"{self.voice.files.fingerprint}|{seed}|{self.speed:g}|{codes}"
         return hashlib.sha256(ident.encode()).hexdigest()[:24]
 
-    def audio(self, codes: str, seed: int) -> tuple[np.ndarray, str, bool]:
+    def audio(self, sentence: Sentence, seed: int) -> tuple[np.ndarray, str, bool]:
         """(audio, cache key, came from the cache) of one take."""
         import soundfile as sf
 
         from voicekit.audio.io import write
 
-        key = self.key(codes, seed)
+        key = self.key(sentence.codes, seed)
         path = self.ws.path(f"{FOLDER}/{key}.wav")
         if path.is_file():
             audio, _ = sf.read(str(path), dtype="float32")
             return np.asarray(audio, dtype=np.float32), key, True
-        audio = self.voice.synthesize(codes, seed, self.speed)
+        audio = self.voice.synthesize(sentence, seed, self.speed)
         self._record(f"{key}.wav").parent.mkdir(parents=True, exist_ok=True)
         write(path, audio, self.voice.rate, subtype="FLOAT")
         return audio, key, False

@@ -18,7 +18,7 @@ import numpy as np
 
 from voicekit.errors import DependencyError, ModelNotFoundError
 from voicekit.speak.config import GateConfig
-from voicekit.speak.synth import sentence_seed
+from voicekit.speak.synth import Sentence, sentence_seed
 
 if TYPE_CHECKING:
     from voicekit.eval.asr import Recognizer
@@ -92,21 +92,22 @@ def error(text: str, heard: str, lang: str) -> float:
         return 0.0
 
 
-def best_take(cache: SentenceCache, codes: str, text: str, lang: str, seed: int,
+def best_take(cache: SentenceCache, sentence: Sentence, text: str, seed: int,
               checker: Checker | None) -> Take:  # fmt: skip
     """The first take that passes the gate, else the lowest-error one of all tried.
 
     Every take and transcript is cached, so a re-run makes the same choice without
     synthesising or transcribing again.
     """
-    audio, key, cached = cache.audio(codes, sentence_seed(seed, codes))
+    codes, lang = sentence.codes, sentence.lang
+    audio, key, cached = cache.audio(sentence, sentence_seed(seed, codes))
     if checker is None or not checker.hears(lang):
         return Take(audio, 0, int(not cached), None, None)
     fresh = int(not cached)
     tries: list[tuple[float, int, np.ndarray, str]] = []
     for attempt in range(checker.conf.retakes + 1):
         if attempt:
-            audio, key, cached = cache.audio(codes, sentence_seed(seed, codes, attempt))
+            audio, key, cached = cache.audio(sentence, sentence_seed(seed, codes, attempt))
             fresh += not cached
         heard = cache.heard(key, checker.tag)
         if heard is None:

@@ -27,7 +27,7 @@ from voicekit.speak.config import AssemblyConfig, GateConfig
 from voicekit.speak.gate import best_take, open_checker
 from voicekit.speak.script import Line, Pause, read_script
 from voicekit.speak.srt import Timed, to_json, to_srt
-from voicekit.speak.synth import Voice, check_speed, find_model
+from voicekit.speak.synth import Sentence, check_speed, find_model, open_voice
 from voicekit.workspace import Workspace
 
 log = logging.getLogger("voicekit")
@@ -44,6 +44,11 @@ class Planned:
     lang: str  # "zh" or "en": what the quality gate transcribes it as
     codes: str
     gap: float  # seconds of silence before it
+    spoken: str = ""  # the spoken form (numbers read out): what XTTS is given
+
+    @property
+    def sentence(self) -> Sentence:
+        return Sentence(self.codes, self.spoken or self.text, self.lang)
 
 
 @dataclass(frozen=True)
@@ -87,7 +92,9 @@ def plan(lines: list[Line], conf: AssemblyConfig, lang: str = "auto", max_len: i
                         conf.paragraph_pause if line.paragraph != paragraph else conf.sentence_pause
                     )
                 index += 1
-                out.append(Planned(line.number, index, utt.text, utt.lang, utt.codes, gap))
+                out.append(
+                    Planned(line.number, index, utt.text, utt.lang, utt.codes, gap, utt.normalized)
+                )
                 explicit, paragraph = None, line.paragraph
     return out, explicit or 0.0
 
@@ -113,13 +120,15 @@ def speak(
     Args:
         ws: the workspace (model, cache, and the default output folder ``speak/<name>/``).
         script: UTF-8 script (see ``voicekit.speak.script``).
-        model: a checkpoint or run folder; default the workspace's latest run.
+        model: a checkpoint or run folder, or an XTTS-v2 folder; default the workspace's
+            newest trained model.
         out: write the audio here instead (not recorded in the ledger: the user's file).
         seed: base seed of every sentence; default: each sentence's last take (0 if new).
         only: re-take this script line (new seed: ``seed`` or the last take + 1), keep the rest.
         fmt: wav, flac or mp3 (default: ``out``'s suffix, else wav).
         encoding: decode the script with this codec instead of UTF-8.
-        speed: speaking rate (1.2: 20 % faster), through VITS's duration predictor.
+        speed: speaking rate (1.2: 20 % faster), through VITS's duration predictor (XTTS:
+            its own speed factor).
         gate: the quality gate's ASR model and threshold (default: Whisper base, on).
 
     Raises:
@@ -142,9 +151,9 @@ def speak(
             f"--only {only}: line {only} has no speech",
             f"lines with speech: {', '.join(map(str, numbers))}",
         )
-    voice = Voice(find_model(ws, model))
+    voice = open_voice(find_model(ws, model))
     for s in sentences:
-        voice.check(s.codes, context=f"line {s.line}: {s.text}")
+        voice.check(s.sentence, context=f"line {s.line}: {s.text}")
 
     name = (out.stem if out is not None else script.stem) or "narration"
     folder = f"speak/{name}"
@@ -162,7 +171,7 @@ def speak(
             elif only is not None and s.line != only:
                 base = takes.get(key, 0)
             takes[key] = base
-            take = best_take(cache, s.codes, s.text, s.lang, base, checker)
+            take = best_take(cache, s.sentence, s.text, base, checker)
             fresh += take.fresh
             clips.append(take.audio)
             timed.append((base, take))

@@ -1,8 +1,11 @@
-"""The trained coqui VITS voice: find its checkpoint, load it, synthesise one sentence.
+"""The trained voice: find its model, load it, synthesise one sentence.
 
-Each sentence is synthesised under its own ``torch.manual_seed`` (derived from the seed and
-the sentence's codes), so a sentence's audio depends only on the model, its text and the seed:
-not on its neighbours, on batching, or on which other lines were re-taken.
+Two kinds of model speak: voicekit's coqui VITS (``voicekit train``, the default) and XTTS-v2
+(``voicekit train --backend xtts``, or the base XTTS-v2 weights cloning the target from the
+dataset's clips; see ``voicekit.speak.xtts``). Each sentence is synthesised under its own
+``torch.manual_seed`` (derived from the seed and the sentence's codes), so a sentence's audio
+depends only on the model, its text and the seed: not on its neighbours, on batching, or on
+which other lines were re-taken.
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ import logging
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, Protocol
 
 import numpy as np
 
@@ -31,38 +34,82 @@ MIN_SPEED, MAX_SPEED = 0.5, 2.0
 class ModelFiles:
     checkpoint: Path
     config: Path
+    kind: Literal["vits", "xtts"] = "vits"
+    vocab: Path | None = None  # xtts: the tokenizer
+    references: tuple[Path, ...] = ()  # xtts: the target's clips it takes the voice from
 
     @cached_property
     def fingerprint(self) -> str:
-        """sha256 of the checkpoint's and config's bytes: part of every cache key.
+        """sha256 of the model's files' bytes: part of every cache key.
 
         A content hash, so a copied or touched checkpoint keeps its cache and a checkpoint
         overwritten in place (same size, same second) does not reuse stale audio. Hashing
         reads the file once per run (~0.5 s for a 190 MB tiny checkpoint here).
         """
-        weights = file_sha256(self.checkpoint)
-        return hashlib.sha256(f"{weights}|{file_sha256(self.config)}".encode()).hexdigest()[:16]
+        extra = (self.vocab,) if self.vocab else ()
+        parts = [file_sha256(p) for p in (self.checkpoint, self.config, *extra, *self.references)]
+        if self.kind != "vits":
+            parts.insert(0, self.kind)
+        return hashlib.sha256("|".join(parts).encode()).hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """What a voice speaks: the symbol codes (VITS; also the sentence's identity in caches)
+    or the spoken form of the text in its language (XTTS)."""
+
+    codes: str
+    spoken: str
+    lang: str
+
+
+class Voice(Protocol):
+    files: ModelFiles
+    rate: int
+
+    def check(self, sentence: Sentence, context: str) -> None:
+        """Raise InputError for a sentence the model cannot speak."""
+
+    def synthesize(self, sentence: Sentence, seed: int, speed: float = 1.0) -> np.ndarray:
+        """Float32 mono audio at ``rate``."""
+        ...
+
+
+def open_voice(files: ModelFiles) -> Voice:
+    """Load the model ``files`` describe."""
+    if files.kind == "xtts":
+        from voicekit.speak.xtts import XttsVoice
+
+        return XttsVoice(files)
+    return VitsVoice(files)
 
 
 def find_model(ws: Workspace, model: Path | None) -> ModelFiles:
-    """The checkpoint to speak with: ``model`` (a .pth or a run folder) or the latest run.
+    """The model to speak with: ``model`` (a .pth or a run folder, or an XTTS-v2 folder) or
+    the workspace's newest trained model (a VITS run or the xtts backend's output).
 
-    A run folder gives its ``best_model.pth`` when there is one, else its newest checkpoint;
-    the coqui ``config.json`` must sit next to the checkpoint.
+    A VITS run folder gives its ``best_model.pth`` when there is one, else its newest
+    checkpoint; the coqui ``config.json`` must sit next to the checkpoint.
 
     Raises:
         InputError: no trained model, or a checkpoint without its config.json.
     """
+    from voicekit.speak import xtts
     from voicekit.train.loop import latest_run
 
     if model is None:
-        run = latest_run(ws)
-        if run is None:
+        run, tuned = latest_run(ws), xtts.latest_checkpoint(ws)
+        if run is None and tuned is None:
             raise InputError(
-                f"no trained model in {ws.path('train/run')}",
+                f"no trained model in {ws.path('train/run')} or {ws.path(xtts.OUTPUT)}",
                 "run `voicekit train` first, or pass a checkpoint with --model",
             )
-        model = run
+        newest = max((run, tuned), key=lambda p: _newest_mtime(p) if p else -1.0)
+        assert newest is not None
+        model = newest
+    found = xtts.model_files(ws, model)
+    if found is not None:
+        return found
     if model.is_dir():
         best = model / "best_model.pth"
         checkpoints = sorted(model.glob("checkpoint_*.pth"), key=_step_of)
@@ -87,7 +134,13 @@ def _step_of(path: Path) -> int:
     return int(tail) if tail.isdigit() else -1
 
 
-class Voice:
+def _newest_mtime(path: Path) -> float:
+    """Modification time of ``path`` or of the newest checkpoint in the folder."""
+    files = list(path.glob("*.pth")) if path.is_dir() else [path]
+    return max((f.stat().st_mtime for f in files), default=path.stat().st_mtime)
+
+
+class VitsVoice:
     """A loaded VITS model on the CPU or GPU."""
 
     def __init__(self, files: ModelFiles) -> None:
@@ -106,10 +159,11 @@ class Voice:
         self.rate = int(config.audio.sample_rate)
         self.vocab = set(self.model.tokenizer.characters.vocab)
 
-    def check(self, codes: str, context: str) -> None:
+    def check(self, sentence: Sentence, context: str) -> None:
         """Raise InputError for any code point the model's tokenizer would silently drop."""
         from voicekit.text import INVENTORY
 
+        codes = sentence.codes
         INVENTORY.validate_codes(codes, context=context)
         missing = sorted(set(codes) - self.vocab)
         if missing:
@@ -119,7 +173,7 @@ class Voice:
                 "train the model with the current voicekit symbol inventory",
             )
 
-    def synthesize(self, codes: str, seed: int, speed: float = 1.0) -> np.ndarray:
+    def synthesize(self, sentence: Sentence, seed: int, speed: float = 1.0) -> np.ndarray:
         """Float32 mono audio at ``self.rate`` for one encoded sentence (checked first).
 
         ``speed`` scales the speaking rate (1.2: 20 % faster) through VITS's duration
@@ -128,7 +182,7 @@ class Voice:
         import torch
 
         check_speed(speed)
-        ids = self.model.tokenizer.text_to_ids(codes)
+        ids = self.model.tokenizer.text_to_ids(sentence.codes)
         x = torch.tensor([ids], dtype=torch.long, device=self.device)
         torch.manual_seed(seed)
         self.model.length_scale = self.length_scale / speed
@@ -137,7 +191,7 @@ class Voice:
 
 
 def check_speed(speed: float) -> None:
-    """Raise InputError for a speaking rate VITS cannot use (0 or negative, or absurd)."""
+    """Raise InputError for a speaking rate the models cannot use (0 or negative, or absurd)."""
     if not MIN_SPEED <= speed <= MAX_SPEED:
         raise InputError(
             f"--speed {speed:g}: outside {MIN_SPEED:g}..{MAX_SPEED:g}", "e.g. --speed 1.1"

@@ -103,7 +103,7 @@ def load(ws: Workspace) -> Dataset:
     if not splits["train"]:
         raise InputError(f"{root / METADATA['train']} lists no clip", "export more clips")
     data = Dataset(
-        splits["train"], splits["val"], next(iter(rates)), _heldout(root / "manifest.jsonl")
+        splits["train"], splits["val"], next(iter(rates)), heldout(root / "manifest.jsonl")
     )
     _write(ws, data)
     return data
@@ -122,7 +122,7 @@ def _languages(manifest: Path) -> dict[str, str]:
     return langs
 
 
-def _heldout(manifest: Path) -> list[Path]:
+def heldout(manifest: Path) -> list[Path]:
     """The wavs of the export's held-out split (records with ``split: heldout``)."""
     if not manifest.is_file():
         return []

@@ -9,6 +9,7 @@ downloads the weights; voicekit never does: they must be in ``--init DIR``, the 
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,7 @@ from voicekit.workspace import Workspace
 FILES = ("model.pth", "config.json", "vocab.json", "dvae.pth", "mel_stats.pth")
 NAME = "xtts-v2"
 OUTPUT = "train/xtts"
+MANIFEST = "voicekit.json"  # in OUTPUT: the base weights folder, for `voicekit speak`
 LICENCE = "XTTS-v2 weights: Coqui Public Model License 1.0.0, non-commercial use only"
 FIX = (
     "download model.pth, config.json, vocab.json, dvae.pth and mel_stats.pth from "
@@ -119,6 +121,9 @@ class XttsBackend:
         weights = weights_folder(options.init)
         output = ws.record(plan.output, "checkpoint")
         output.mkdir(parents=True, exist_ok=True)
+        # `voicekit speak` loads the fine-tuned GPT with the base model's config and vocabulary
+        manifest = ws.record(f"{plan.output}/{MANIFEST}", "log")
+        manifest.write_text(json.dumps({"weights": str(weights.resolve())}) + "\n", "utf-8")
         config = gpt_config(ws.path("dataset"), weights, output, options)
         train, val = load_tts_samples(config, eval_split=True)
         model = GPTTrainer.init_from_config(config)
@@ -141,6 +146,6 @@ class XttsBackend:
             self.name,
             output,
             models,
-            f"XTTS run: {output} (speak needs "
-            f"{weights / 'config.json'} and {weights / 'vocab.json'} beside it)",
+            f"XTTS run: {output} (`voicekit speak` uses its newest checkpoint with the base "
+            f"model's config.json and vocab.json in {weights})",
         )
