@@ -16,6 +16,7 @@ import pytest
 import soundfile as sf
 from test_speak import NO_GATE, _write
 from test_train import _dataset
+from xtts_helpers import tiny_xtts
 
 from voicekit.errors import InputError
 from voicekit.speak.config import AssemblyConfig
@@ -25,37 +26,9 @@ from voicekit.speak.synth import find_model, open_voice
 from voicekit.train.backends.xtts import MANIFEST, OUTPUT
 
 
-def _tiny_xtts(folder: Path) -> Path:
-    """model.pth, config.json and vocab.json of a random XTTS with coqui's tortoise BPE."""
-    import torch
-    import TTS
-    from TTS.tts.configs.xtts_config import XttsConfig
-    from TTS.tts.layers.xtts.tokenizer import VoiceBpeTokenizer
-    from TTS.tts.models.xtts import Xtts, XttsArgs
-
-    folder.mkdir(parents=True)
-    shutil.copy(Path(TTS.__file__).parent / "tts/utils/assets/tortoise/tokenizer.json",
-                folder / "vocab.json")  # fmt: skip
-    bpe = VoiceBpeTokenizer(vocab_file=str(folder / "vocab.json"))
-    args = XttsArgs(
-        gpt_layers=2, gpt_n_model_channels=64, gpt_n_heads=2,
-        gpt_number_text_tokens=bpe.get_number_tokens(),
-        gpt_start_text_token=bpe.tokenizer.token_to_id("[START]"),
-        gpt_stop_text_token=bpe.tokenizer.token_to_id("[STOP]"),
-        gpt_max_audio_tokens=40, gpt_max_text_tokens=80, gpt_max_prompt_tokens=70,
-        decoder_input_dim=64, gpt_use_perceiver_resampler=True,
-    )  # fmt: skip
-    config = XttsConfig(model_args=args, languages=["en", "zh-cn"])
-    torch.manual_seed(0)
-    model = Xtts(config)
-    torch.save({"model": model.state_dict()}, folder / "model.pth")
-    config.save_json(str(folder / "config.json"))
-    return folder
-
-
 @pytest.fixture(scope="module")
 def base(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return _tiny_xtts(tmp_path_factory.mktemp("xtts") / "XTTS-v2")
+    return tiny_xtts(tmp_path_factory.mktemp("xtts") / "XTTS-v2")
 
 
 def test_base_model_clones_the_target_and_narrates(base: Path, tmp_path: Path) -> None:

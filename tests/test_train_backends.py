@@ -209,12 +209,15 @@ def test_xtts_config_and_samples_from_the_export(bare: Path) -> None:
     weights.mkdir()
     for name in xtts.FILES:
         (weights / name).write_bytes(b"")  # present, never loaded here
+    (weights / "config.json").write_text('{"model": "xtts", "model_args": {"gpt_layers": 3}}')
     options = backends.Options(init=weights)
     plan = backends.get("xtts").prepare(ws, options)
     assert plan.missing is None and "Coqui Public Model License" in plan.licence
     config = xtts.gpt_config(ws.path("dataset"), weights, bare / "out", options)
     assert config.model_args.xtts_checkpoint == str(weights / "model.pth")
     assert config.model_args.dvae_checkpoint == str(weights / "dvae.pth")
+    assert config.model_args.gpt_layers == 3  # the shape of the weights' own config
+    assert config.model_args.gpt_n_model_channels == 1024  # XTTS-v2's, where it says nothing
     assert config.datasets[0].language == "en"
     train, val = load_tts_samples(config, eval_split=True)
     assert len(train) == 10 and len(val) == 2

@@ -60,6 +60,23 @@ def language(metadata: Path) -> str:
     return "zh-cn" if han * 2 > len(lines) else "en"
 
 
+# the model's shape, taken from the weights' config.json (the recipe writes XTTS-v2's values)
+ARCHITECTURE = (
+    "gpt_layers", "gpt_n_model_channels", "gpt_n_heads", "gpt_number_text_tokens",
+    "gpt_start_text_token", "gpt_stop_text_token", "gpt_max_audio_tokens", "gpt_max_text_tokens",
+    "gpt_max_prompt_tokens", "gpt_code_stride_len", "gpt_num_audio_tokens",
+    "gpt_start_audio_token", "gpt_stop_audio_token", "gpt_use_perceiver_resampler",
+    "decoder_input_dim", "d_vector_dim", "cond_d_vector_in_each_upsampling_layer",
+    "input_sample_rate", "output_sample_rate", "output_hop_length",
+)  # fmt: skip
+
+
+def architecture(weights: Path) -> dict[str, Any]:
+    """The shape of the model in ``weights`` as its config.json states it."""
+    args = json.loads((weights / "config.json").read_text(encoding="utf-8")).get("model_args")
+    return {key: args[key] for key in ARCHITECTURE if key in (args or {})}
+
+
 def gpt_config(dataset: Path, weights: Path, output: Path, options: Options) -> Any:
     """The coqui GPTTrainerConfig of the recipe for this dataset and these weights."""
     from TTS.config.shared_configs import BaseDatasetConfig
@@ -71,7 +88,7 @@ def gpt_config(dataset: Path, weights: Path, output: Path, options: Options) -> 
         formatter="ljspeech", dataset_name="voicekit", path=str(dataset),
         meta_file_train="metadata.csv", meta_file_val="metadata_val.csv", language=lang,
     )  # fmt: skip
-    args = GPTArgs(
+    recipe: dict[str, Any] = dict(
         max_conditioning_length=132300, min_conditioning_length=66150,
         debug_loading_failures=False, max_wav_length=255995, max_text_length=200,
         mel_norm_file=str(weights / "mel_stats.pth"), dvae_checkpoint=str(weights / "dvae.pth"),
@@ -79,6 +96,7 @@ def gpt_config(dataset: Path, weights: Path, output: Path, options: Options) -> 
         gpt_num_audio_tokens=1026, gpt_start_audio_token=1024, gpt_stop_audio_token=1025,
         gpt_use_masking_gt_prompt_approach=True, gpt_use_perceiver_resampler=True,
     )  # fmt: skip
+    args = GPTArgs(**{**recipe, **architecture(weights)})
     batch = options.conf.batch_size or 3
     return GPTTrainerConfig(
         output_path=str(output), model_args=args, run_name="xtts", project_name="voicekit",
