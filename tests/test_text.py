@@ -86,6 +86,7 @@ def test_syllables_split_into_initial_and_toned_final() -> None:
     ("text", "expected"),
     [
         ("2025年3月5日", "二零二五年三月五日"),
+        ("在 2025 年", "在 二零二五年"),  # a year spaced off its 年, as in mixed-script text
         ("2025-03-05", "二零二五年三月五日"),
         ("3.5%", "百分之三点五"),
         ("10:30开会", "十点三十分开会"),

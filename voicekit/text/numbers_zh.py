@@ -85,7 +85,7 @@ def _plain(m: re.Match[str]) -> str:
 _UNIT_RE = "|".join(re.escape(u) for u, _ in _UNITS)
 _RULES: tuple[tuple[re.Pattern[str], Callable[[re.Match[str]], str] | str], ...] = (
     (re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?!\d)"), _date),
-    (re.compile(r"(\d{4})年"), lambda m: digits(m.group(1)) + "年"),
+    (re.compile(r"(\d{4})\s?年"), lambda m: digits(m.group(1)) + "年"),
     (re.compile(r"(\d{1,2}):(\d{2})(?::(\d{2}))?(?!\d)"), _time),
     (re.compile(rf"(-?)({_NUM})%"), lambda m: _sign(m) + "百分之" + cardinal(m.group(2))),
     (re.compile(rf"(-?)({_NUM})‰"), lambda m: _sign(m) + "千分之" + cardinal(m.group(2))),

@@ -7,18 +7,18 @@ import math
 import os
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
 
-from voicekit.errors import InputError, Interrupted, StageError
+from voicekit.errors import InputError, StageError
 from voicekit.train import consent, data
 from voicekit.train.batches import Batches
 from voicekit.train.clips import read_clips_with_soundfile
 from voicekit.train.config import TrainConfig
 from voicekit.train.evaluate import Evaluator
 from voicekit.train.gpu import free_gpu_bytes
+from voicekit.train.interrupt import interruptible, stopped, terminate_as_interrupt
 from voicekit.train.model import vits_config
 from voicekit.workspace import Workspace
 
@@ -179,7 +179,7 @@ def _fit(
         len(dataset.train), dataset.minutes,
     )  # fmt: skip
     try:
-        with _terminate_as_interrupt():
+        with terminate_as_interrupt():
             trainer.fit()
     except SystemExit as stop:  # coqui's fit() turns every failure into sys.exit(1)
         raise StageError(
@@ -190,11 +190,7 @@ def _fit(
         loader.close()
     if trainer.interrupted:
         _record_outputs(ws, run_dir)
-        raise Interrupted(
-            f"training interrupted at step {trainer.total_steps_done}; checkpoint saved in "
-            f"{run_dir}",
-            "run the same command to resume",
-        )
+        raise stopped(trainer.total_steps_done, run_dir)
     if trainer.train_loader.timed_out:
         log.info("--hours %g reached at step %d", hours, trainer.total_steps_done)
     trainer.save_checkpoint()  # coqui saves only every save_step: keep the final state too
@@ -205,27 +201,6 @@ def _fit(
         run_dir, start_step, trainer.total_steps_done, checkpoint, time.monotonic() - started,
         batch, trainer.last_losses, ws.path(evaluator.dir),
     )  # fmt: skip
-
-
-@contextmanager
-def _terminate_as_interrupt() -> Iterator[None]:
-    """SIGTERM (`kill`, a job scheduler, `docker stop`) stops training the way Ctrl-C does:
-    coqui saves a checkpoint before it exits."""
-    import signal
-    import threading
-
-    if threading.current_thread() is not threading.main_thread():
-        yield  # signal handlers can only be set from the main thread
-        return
-
-    def interrupt(signum: int, frame: Any) -> None:
-        raise KeyboardInterrupt
-
-    previous = signal.signal(signal.SIGTERM, interrupt)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)
 
 
 def _seed(seed: int) -> None:
@@ -250,19 +225,9 @@ def _trainer_class() -> Any:
         def __getattr__(self, name: str) -> Any:
             return lambda *args, **kwargs: None
 
-    class _Trainer(Trainer):
+    class _Trainer(interruptible(Trainer)):  # type: ignore[misc]
         evaluator: Evaluator | None = None
         validating = False  # set by the evaluator around its validation pass
-        interrupted = False
-
-        def _fit(self) -> None:
-            # coqui's fit() answers Ctrl-C with a checkpoint and then os._exit(130): no
-            # cleanup, no ledger, no message. Caught here, fit() returns normally instead.
-            try:
-                super()._fit()
-            except KeyboardInterrupt:
-                self.interrupted = True
-                self.save_checkpoint()
         last_losses: dict[str, float] = {}  # noqa: RUF012 (replaced per step, never mutated)
 
         def _over(self) -> bool:

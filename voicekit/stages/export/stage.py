@@ -36,7 +36,7 @@ class ExportStage(Stage):
     """Writes the dataset folder and returns the clips with `custom.clip` = their wav."""
 
     name = "export"
-    version = 2  # 2: clip peaks limited by voicekit.audio.limit (the limiter speak uses)
+    version = 3  # 2: clip peaks limited by voicekit.audio.limit; 3: "2025 年" read as a year
     ledger_kind = "dataset"
     publish_to = DATASET
 

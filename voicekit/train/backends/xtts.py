@@ -132,6 +132,7 @@ class XttsBackend:
 
         from voicekit.train import consent
         from voicekit.train.clips import read_clips_with_soundfile
+        from voicekit.train.interrupt import interruptible, stopped, terminate_as_interrupt
 
         consent.require(ws)
         read_clips_with_soundfile()
@@ -146,19 +147,22 @@ class XttsBackend:
         train, val = load_tts_samples(config, eval_split=True)
         model = GPTTrainer.init_from_config(config)
         # the recipe's effective batch: batch * accumulation >= 252
-        trainer = Trainer(
+        trainer = interruptible(Trainer)(
             TrainerArgs(restore_path="", grad_accum_steps=max(1, 252 // config.batch_size)),
             config, output_path=str(output), model=model, train_samples=train,
             eval_samples=val, parse_command_line_args=False,
         )  # fmt: skip
         try:
-            trainer.fit()
+            with terminate_as_interrupt():
+                trainer.fit()
         except SystemExit as stop:  # coqui's fit() turns every failure into sys.exit(1)
             raise StageError(
                 f"XTTS training failed (exit {stop.code})", f"see the log under {output}"
             ) from None
         for path in sorted(p for p in output.rglob("*") if p.is_file()):
             ws.record(ws.rel(path), "checkpoint" if path.suffix == ".pth" else "log")
+        if trainer.interrupted:
+            raise stopped(trainer.total_steps_done, Path(trainer.output_path))
         models = tuple(sorted(output.rglob("best_model*.pth")) or sorted(output.rglob("*.pth")))
         return Outcome(
             self.name,
