@@ -163,6 +163,51 @@ def test_sigterm_saves_a_checkpoint_and_the_next_run_resumes_from_it(tmp_path: P
         shutil.rmtree(ws.root / "train", ignore_errors=True)
 
 
+def test_fetch_a_pretrained_vits_archive_and_fine_tune_from_it_by_name(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import dataclasses
+    import zipfile
+
+    from voicekit.models import fetch_model
+    from voicekit.models.registry import KNOWN
+
+    # a coqui-style release archive (one folder: model_file.pth + config.json), served from a
+    # file:// URL in place of github.com
+    source = _dataset(tmp_path / "source")
+    made = train(source, TINY, steps=1)
+    releases = tmp_path / "releases"
+    releases.mkdir()
+    entry = KNOWN["vits-ljspeech"]
+    with zipfile.ZipFile(releases / entry.patterns[0], "w") as archive:
+        folder = entry.patterns[0].removesuffix(".zip")
+        archive.write(made.checkpoint, f"{folder}/model_file.pth")
+        archive.write(made.run_dir / "config.json", f"{folder}/config.json")
+    shutil.rmtree(source.root / "train")
+    monkeypatch.setitem(KNOWN, entry.name, dataclasses.replace(entry, repo=releases.as_uri() + "/"))
+    monkeypatch.setenv("VOICEKIT_MODELS", str(tmp_path / "models"))
+
+    home = fetch_model("vits-ljspeech", None)
+    assert sorted(p.name for p in home.iterdir() if not p.name.startswith("voicekit")) == [
+        "config.json", "model_file.pth"]  # fmt: skip
+
+    ws = _dataset(tmp_path / "ws")
+    base = ["train", "--workspace", str(ws.root), "--config", "configs/train/tiny.yaml",
+            "--set", "train.min_minutes=0", "--set", "train.eval_every=0", "--steps", "1"]
+    try:
+        done = CliRunner().invoke(app, [*base, "--init", "vits-ljspeech"])
+        assert done.exit_code == 0, done.output
+        assert "Apache-2.0" in done.output  # the licence of what it fine-tunes from
+        run = latest_run(ws)
+        assert run is not None
+        log = (run / "trainer_0_log.txt").read_text(encoding="utf-8")
+        assert "Restoring from model_file.pth" in log  # coqui logs the file name
+        missing = CliRunner().invoke(app, [*base, "--no-resume", "--init", "vits-vctk"])
+        assert missing.exit_code == 1 and "voicekit models fetch vits-vctk" in missing.output
+    finally:
+        shutil.rmtree(ws.root / "train", ignore_errors=True)
+
+
 def test_text_outside_the_inventory_is_refused_before_training(tmp_path: Path) -> None:
     ws = _dataset(tmp_path / "ws", TEXTS[:3])
     with ws.path("dataset/metadata.csv").open("a", encoding="utf-8") as handle:

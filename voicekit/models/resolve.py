@@ -106,8 +106,19 @@ def find(name: str, config: Config | None) -> tuple[Path, str] | None:
         checkpoints = _torch_hub()
         found = not store.missing_files(checkpoints, entry.patterns)
         return (checkpoints, "torch-hub-cache") if found else None
+    if entry.kind == "coqui-vits":
+        coqui = _coqui_models() / entry.patterns[0].removesuffix(".zip")
+        found = coqui.is_dir() and not store.missing_files(coqui, entry.required)
+        return (coqui, "coqui-models") if found else None
     hub = _hub_cache(entry)
     return (hub, "hub-cache") if hub is not None else None
+
+
+def _coqui_models() -> Path:
+    """Where coqui's own `tts --model_name ...` download puts models."""
+    from trainer.io import get_user_data_dir
+
+    return Path(get_user_data_dir("tts"))
 
 
 def _torch_hub() -> Path:
@@ -124,6 +135,8 @@ def _looked(name: str, config: Config | None) -> list[str]:
         looked.append("installed packages " + ", ".join(entry.wheel.distributions))
     if entry is not None and entry.kind == "demucs":
         looked.append(f"torch hub cache {_torch_hub()}")
+    elif entry is not None and entry.kind == "coqui-vits":
+        looked.append(f"coqui's models {_coqui_models()}")
     elif entry is not None:
         looked.append(f"Hugging Face cache {_hub_cache_dir()} ({entry.repo})")
     return looked

@@ -15,31 +15,39 @@ from pathlib import Path
 from typing import Any
 
 from voicekit.errors import ModelNotFoundError, StageError
+from voicekit.models.registry import XTTS_FILES
 from voicekit.train.backends.base import Options, Outcome, Plan, dataset_file
 from voicekit.workspace import Workspace
 
 # model.pth (GPT + decoder), vocab.json (tokenizer), dvae.pth and mel_stats.pth (audio codes
 # for training), config.json (for synthesis afterwards): the files of coqui/XTTS-v2
-FILES = ("model.pth", "config.json", "vocab.json", "dvae.pth", "mel_stats.pth")
+FILES = XTTS_FILES
 NAME = "xtts-v2"
 OUTPUT = "train/xtts"
 MANIFEST = "voicekit.json"  # in OUTPUT: the base weights folder, for `voicekit speak`
 LICENCE = "XTTS-v2 weights: Coqui Public Model License 1.0.0, non-commercial use only"
 FIX = (
-    "download model.pth, config.json, vocab.json, dvae.pth and mel_stats.pth from "
-    "huggingface.co/coqui/XTTS-v2 (accepting the CPML) and pass the folder with --init"
+    f"voicekit models fetch {NAME} (needs internet; accept the CPML on huggingface.co first), "
+    "or download model.pth, config.json, vocab.json, dvae.pth and mel_stats.pth from "
+    "huggingface.co/coqui/XTTS-v2 and pass the folder with --init"
 )
 
 
 def weights_folder(init: Path | None) -> Path:
-    """The first folder holding all of ``FILES``.
+    """The first folder holding all of ``FILES``: ``init`` (a folder, or the name "xtts-v2"
+    for the known places).
 
     Raises:
         ModelNotFoundError: none does; names the files and every folder looked in.
     """
     from voicekit.models import store
+    from voicekit.models.resolve import find
 
-    places = [init.expanduser()] if init else [store.home(None) / NAME, _coqui_folder()]
+    if init is not None and str(init) != NAME:
+        places = [init.expanduser()]
+    else:  # the models home (voicekit models fetch/import), Hugging Face's cache, coqui's
+        found = find(NAME, None)
+        places = [*([found[0]] if found else []), store.home(None) / NAME, _coqui_folder()]
     for place in places:
         if all((place / f).is_file() for f in FILES):
             return place
