@@ -295,3 +295,17 @@ def test_consent_is_asked_once_and_required_without_a_terminal(
     flagged = runner.invoke(app, [*args[:2], str(other.root), *args[3:], "--i-have-consent"])
     assert flagged.exit_code == 2 and "no exported dataset" in flagged.output
     assert consent.acknowledged(other)
+
+
+def test_init_trained_at_another_rate_is_warned_about(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    from voicekit.train.loop import _check_init_rate
+
+    (tmp_path / "model_file.pth").write_bytes(b"")
+    (tmp_path / "config.json").write_text('{"audio": {"sample_rate": 22050}}', encoding="utf-8")
+    with caplog.at_level("WARNING", logger="voicekit"):
+        _check_init_rate(tmp_path / "model_file.pth", 22050)
+        assert not caplog.records
+        _check_init_rate(tmp_path / "model_file.pth", 24000)
+    assert "export.sample_rate=22050" in caplog.text

@@ -95,6 +95,8 @@ def train(
         log.warning("resuming %s; --init applies to new runs only (use --no-resume)", previous)
     if previous is None and init is None:
         log.warning(SCRATCH_WARNING)
+    if previous is None and init is not None:
+        _check_init_rate(init, dataset.sample_rate)
     return _fit(ws, conf, dataset, previous, None if previous else init, steps, epochs, hours)
 
 
@@ -201,6 +203,24 @@ def _fit(
         run_dir, start_step, trainer.total_steps_done, checkpoint, time.monotonic() - started,
         batch, trainer.last_losses, ws.path(evaluator.dir),
     )  # fmt: skip
+
+
+def _check_init_rate(init: Path, rate: int) -> None:
+    """Warn when the --init model was trained at another sample rate than the dataset's
+    (its coqui config.json sits next to the checkpoint): its decoder then makes every sound at
+    the wrong pitch until fine-tuning has unlearnt it."""
+    import json
+
+    config = init.parent / "config.json"
+    if not config.is_file():
+        return
+    trained = json.loads(config.read_text(encoding="utf-8")).get("audio", {}).get("sample_rate")
+    if trained and int(trained) != rate:
+        log.warning(
+            "the --init model was trained on %s Hz audio, the dataset is %d Hz: export it at "
+            "%s Hz (voicekit dataset ... --set export.sample_rate=%s) to fine-tune closer",
+            trained, rate, trained, trained,
+        )  # fmt: skip
 
 
 def _seed(seed: int) -> None:
