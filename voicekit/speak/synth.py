@@ -98,15 +98,13 @@ def find_model(ws: Workspace, model: Path | None) -> ModelFiles:
     from voicekit.train.loop import latest_run
 
     if model is None:
-        run, tuned = latest_run(ws), xtts.latest_checkpoint(ws)
-        if run is None and tuned is None:
+        trained = [p for p in (latest_run(ws), xtts.latest_checkpoint(ws)) if p is not None]
+        if not trained:
             raise InputError(
                 f"no trained model in {ws.path('train/run')} or {ws.path(xtts.OUTPUT)}",
                 "run `voicekit train` first, or pass a checkpoint with --model",
             )
-        newest = max((run, tuned), key=lambda p: _newest_mtime(p) if p else -1.0)
-        assert newest is not None
-        model = newest
+        model = max(trained, key=_newest_mtime)
     found = xtts.model_files(ws, model)
     if found is not None:
         return found

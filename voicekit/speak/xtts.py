@@ -34,8 +34,13 @@ def latest_checkpoint(ws: Workspace) -> Path | None:
     root = ws.path(OUTPUT)
     if not (root / MANIFEST).is_file():
         return None
-    found = [p for p in root.rglob("*.pth") if p.name.startswith(("best_model", "checkpoint_"))]
+    found = _checkpoints(root)
     return max(found, key=lambda p: p.stat().st_mtime) if found else None
+
+
+def _checkpoints(folder: Path) -> list[Path]:
+    """The checkpoints coqui's trainer wrote anywhere below ``folder``."""
+    return [p for p in folder.rglob("*.pth") if p.name.startswith(("best_model", "checkpoint_"))]
 
 
 def model_files(ws: Workspace, model: Path) -> ModelFiles | None:
@@ -51,7 +56,7 @@ def model_files(ws: Workspace, model: Path) -> ModelFiles | None:
         if not model.resolve().is_relative_to(root.resolve()) or not (root / MANIFEST).is_file():
             return None
         if model.is_dir():
-            runs = [p for p in model.rglob("*.pth") if p.name.startswith(("best", "checkpoint"))]
+            runs = _checkpoints(model)
             if not runs:
                 raise InputError(f"--model {model}: the folder holds no XTTS checkpoint")
             model = max(runs, key=lambda p: p.stat().st_mtime)
