@@ -178,7 +178,8 @@ def measure(size: str, steps: int, batch: int, work: Path, synthetic: bool,
         rate = (len(times) - 1) / (times[-1] - times[0])
         gaps = np.diff(times)
         window = [u for t, u in samples if times[0] <= t <= times[-1]]
-        clips_trained = sum(1 for line in ws.path("train/data/metadata.csv").open()) or 1
+        listed = ws.path("train/data/metadata.csv").read_text(encoding="utf-8").splitlines()
+        clips_trained = len(listed) or 1
     finally:
         shutil.rmtree(ws.root, ignore_errors=True)
     per_epoch = -(-clips_trained // result.batch_size)

@@ -153,7 +153,7 @@ class XttsBackend:
         manifest.write_text(json.dumps({"weights": str(weights.resolve())}) + "\n", "utf-8")
         config = gpt_config(ws.path("dataset"), weights, output, options)
         train, val = load_tts_samples(config, eval_split=True)
-        model = GPTTrainer.init_from_config(config)
+        model = GPTTrainer(config)
         # the recipe's effective batch: batch * accumulation >= 252
         trainer = interruptible(Trainer)(
             TrainerArgs(restore_path="", grad_accum_steps=max(1, 252 // config.batch_size)),
