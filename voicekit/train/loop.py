@@ -271,6 +271,7 @@ def _trainer_class() -> Any:
         def save_best_model(self) -> None:
             if self.validating:
                 super().save_best_model()
+                _link_best(Path(self.output_path))
 
         def train_step(self, *args: Any, **kwargs: Any) -> Any:
             outputs, losses = super().train_step(*args, **kwargs)
@@ -314,6 +315,22 @@ class _Limited:
                 self.timed_out = True
                 return
             yield self.batches.next()
+
+
+def _link_best(run_dir: Path) -> None:
+    """Make ``best_model.pth`` a hard link to the newest ``best_model_<step>.pth``: coqui
+    copies it, a second ~590 MB file of the full model. Where links are not possible (another
+    file system semantics) the copy stays."""
+    best = run_dir / "best_model.pth"
+    steps = sorted(run_dir.glob("best_model_*.pth"), key=_step_of)
+    if not best.is_file() or not steps or best.samefile(steps[-1]):
+        return
+    staged = best.with_name(best.name + ".link")
+    try:
+        os.link(steps[-1], staged)
+    except OSError:
+        return
+    os.replace(staged, best)
 
 
 def _check_vocabulary(model: Any, dataset: data.Dataset) -> None:
