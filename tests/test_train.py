@@ -310,3 +310,25 @@ def test_init_trained_at_another_rate_is_warned_about(
         assert not caplog.records
         _check_init_rate(tmp_path / "model_file.pth", 24000)
     assert "export.sample_rate=22050" in caplog.text
+
+
+def test_best_models_keep_k_and_the_link_never_writes_into_an_older_best(tmp_path: Path) -> None:
+    from functools import partial
+
+    from voicekit.train.loop import _save_best
+
+    def coqui_saves(step: int) -> None:
+        """What coqui's save_best_model does on an improvement (keep_all_best): write the new
+        best, then copy it onto best_model.pth."""
+        new = tmp_path / f"best_model_{step}.pth"
+        new.write_bytes(f"weights of step {step}".encode())
+        shutil.copyfile(new, tmp_path / "best_model.pth")
+
+    for step in (10, 20, 30):
+        _save_best(tmp_path, 2, partial(coqui_saves, step))
+    _save_best(tmp_path, 2, lambda: None)  # an evaluation that did not improve
+    kept = sorted(p.name for p in tmp_path.glob("best_model_*.pth"))
+    assert kept == ["best_model_20.pth", "best_model_30.pth"]
+    assert (tmp_path / "best_model_20.pth").read_bytes() == b"weights of step 20"  # untouched
+    best = tmp_path / "best_model.pth"
+    assert best.samefile(tmp_path / "best_model_30.pth")  # a link, not a second file

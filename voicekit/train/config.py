@@ -21,10 +21,13 @@ class TrainConfig:
     keep_checkpoints: int = knob(
         1, "checkpoint_<step>.pth files kept (each full-size one is ~590 MB)", output=False
     )
+    keep_best: int = knob(
+        1, "best_model_<step>.pth files kept: the K lowest validation losses so far", output=False
+    )
     best_after: int = knob(
         10000,
-        "keep the model of the lowest validation loss (judged at each evaluation) after this "
-        "many steps (one extra file)",
+        "keep best models (lowest validation loss, judged at each evaluation; keep_best of "
+        "them) only after this many steps",
     )
     mixed_precision: bool = knob(
         False,

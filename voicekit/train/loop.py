@@ -5,8 +5,9 @@ from __future__ import annotations
 import logging
 import math
 import os
+import shutil
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
@@ -160,6 +161,7 @@ def _fit(
     run_dir = Path(trainer.output_path)
     evaluator = Evaluator(ws, conf, run_dir.name, dataset.references)
     trainer.evaluator = evaluator
+    trainer.keep_best = conf.keep_best
     trainer.callbacks.callbacks_on_train_step_end.append(evaluator.on_step_end)
     loader = Batches(
         trainer.get_train_dataloader(trainer.train_samples, verbose=False),
@@ -248,6 +250,7 @@ def _trainer_class() -> Any:
     class _Trainer(interruptible(Trainer)):  # type: ignore[misc]
         evaluator: Evaluator | None = None
         validating = False  # set by the evaluator around its validation pass
+        keep_best = 1  # best models kept (train.keep_best)
         last_losses: dict[str, float] = {}  # noqa: RUF012 (replaced per step, never mutated)
 
         def _over(self) -> bool:
@@ -270,8 +273,7 @@ def _trainer_class() -> Any:
 
         def save_best_model(self) -> None:
             if self.validating:
-                super().save_best_model()
-                _link_best(Path(self.output_path))
+                _save_best(Path(self.output_path), self.keep_best, super().save_best_model)
 
         def train_step(self, *args: Any, **kwargs: Any) -> Any:
             outputs, losses = super().train_step(*args, **kwargs)
@@ -317,19 +319,29 @@ class _Limited:
             yield self.batches.next()
 
 
-def _link_best(run_dir: Path) -> None:
-    """Make ``best_model.pth`` a hard link to the newest ``best_model_<step>.pth``: coqui
-    copies it, a second ~590 MB file of the full model. Where links are not possible (another
-    file system semantics) the copy stays."""
+def _save_best(run_dir: Path, keep: int, save: Callable[[], None]) -> None:
+    """Run coqui's ``save`` of a best model, then keep the ``keep`` newest
+    ``best_model_<step>.pth`` (coqui saves one only when the validation loss improved, so they
+    are the ``keep`` best) and make ``best_model.pth`` a hard link to the newest: coqui writes
+    a copy, a second ~590 MB file of the full model.
+
+    The link is removed before ``save``: coqui's copy would otherwise write the new weights
+    through it into the older best file. Where links are not possible the copy is made.
+    """
     best = run_dir / "best_model.pth"
+    best.unlink(missing_ok=True)
+    save()
     steps = sorted(run_dir.glob("best_model_*.pth"), key=_step_of)
-    if not best.is_file() or not steps or best.samefile(steps[-1]):
+    for old in steps[: -max(keep, 1)]:
+        old.unlink()
+    if not steps or (best.is_file() and best.samefile(steps[-1])):
         return
     staged = best.with_name(best.name + ".link")
+    staged.unlink(missing_ok=True)
     try:
         os.link(steps[-1], staged)
     except OSError:
-        return
+        shutil.copyfile(steps[-1], staged)
     os.replace(staged, best)
 
 

@@ -74,6 +74,7 @@ def vits_config(
         save_step=conf.save_step,
         save_n_checkpoints=conf.keep_checkpoints,
         save_best_after=conf.best_after,
+        save_all_best=True,  # voicekit keeps the newest train.keep_best of them (loop._keep_best)
         save_on_interrupt=True,
         print_step=25,
         print_eval=False,
