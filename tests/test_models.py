@@ -191,3 +191,36 @@ def test_pyannote_pipeline_is_a_known_model_that_needs_a_token() -> None:
     entry = KNOWN["pyannote-community-1"]
     assert entry.repo == "pyannote/speaker-diarization-community-1"
     assert "config.yaml" in entry.required and "HF_TOKEN" in entry.fix
+
+
+def test_doctor_names_the_pretrained_voices_and_how_to_get_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import importlib
+
+    resolve = importlib.import_module("voicekit.models.resolve")  # the module, not the function
+    monkeypatch.setattr(resolve, "_hub_cache", lambda entry: None)  # this machine's HF cache
+    monkeypatch.setenv("TTS_HOME", str(tmp_path / "coqui"))
+    config = config_in(tmp_path / "home")
+    checks = {c.name: c for c in models.doctor_checks(config)}
+    xtts = checks["model xtts-v2 (train --backend xtts, speak --model)"]
+    assert not xtts.ok and "voicekit models fetch xtts-v2" in xtts.fix
+    vits = checks["model vits-ljspeech (train --init vits-ljspeech)"]
+    assert not vits.ok and "voicekit models fetch vits-ljspeech" in vits.fix
+    # coqui's own download of the LJSpeech VITS is found
+    found = tmp_path / "coqui" / "tts" / "tts_models--en--ljspeech--vits"
+    found.mkdir(parents=True)
+    for name in ("model_file.pth", "config.json"):
+        (found / name).write_bytes(b"{}")
+    checks = {c.name: c for c in models.doctor_checks(config)}
+    assert checks["model vits-ljspeech (train --init vits-ljspeech)"].ok
+
+
+def test_listing_models_does_not_load_coquis_trainer() -> None:
+    import subprocess
+    import sys
+
+    probe = ("import sys; from voicekit import models; models.list_models(None, checksums=False);"
+             " print(sorted(m for m in ('trainer', 'TTS') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]", out.stderr

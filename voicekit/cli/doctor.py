@@ -26,6 +26,7 @@ PACKAGES = (
     ("demucs", "demucs", "gpu separate"),
     ("pyannote.audio", "pyannote.audio", "gpu diarize"),
     ("matplotlib", "matplotlib", "report plots"),
+    ("TTS", "coqui-tts", "train, speak"),
 )
 
 

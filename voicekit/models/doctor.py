@@ -56,7 +56,22 @@ def doctor_checks(config: Config) -> list[Check]:
         checks.append(Check("Mandarin ASR", False,
                             "no multilingual Whisper: Mandarin turns get subtitle text or none",
                             base.fix))
-    return checks + gpu_backend_checks(config)
+    return checks + gpu_backend_checks(config) + pretrained_checks(config)
+
+
+def pretrained_checks(config: Config) -> list[Check]:
+    """The pretrained voices `voicekit train --init` fine-tunes from: found or the fix
+    (training from scratch needs none of them)."""
+    checks = []
+    for name, use in (("vits-ljspeech", "train --init vits-ljspeech"),
+                      ("xtts-v2", "train --backend xtts, speak --model")):  # fmt: skip
+        row = info(name, config, checksums=False)
+        label = f"model {name} ({use})"
+        if row.present:
+            checks.append(Check(label, True, _describe(row)))
+        else:
+            checks.append(Check(label, False, "not found (optional)", KNOWN[name].fix))
+    return checks
 
 
 def gpu_backend_checks(config: Config) -> list[Check]:

@@ -8,6 +8,8 @@ Hugging Face hub cache, `local_files_only`). Nothing here touches the network.
 from __future__ import annotations
 
 import logging
+import os
+import sys
 from dataclasses import dataclass
 from importlib.util import find_spec
 from pathlib import Path
@@ -107,18 +109,28 @@ def find(name: str, config: Config | None) -> tuple[Path, str] | None:
         found = not store.missing_files(checkpoints, entry.patterns)
         return (checkpoints, "torch-hub-cache") if found else None
     if entry.kind == "coqui-vits":
-        coqui = _coqui_models() / entry.patterns[0].removesuffix(".zip")
+        coqui = coqui_models() / entry.patterns[0].removesuffix(".zip")
         found = coqui.is_dir() and not store.missing_files(coqui, entry.required)
         return (coqui, "coqui-models") if found else None
     hub = _hub_cache(entry)
     return (hub, "hub-cache") if hub is not None else None
 
 
-def _coqui_models() -> Path:
-    """Where coqui's own `tts --model_name ...` download puts models."""
-    from trainer.io import get_user_data_dir
-
-    return Path(get_user_data_dir("tts"))
+def coqui_models() -> Path:
+    """Where coqui's own `tts --model_name ...` download puts models: coqui's
+    `trainer.io.get_user_data_dir("tts")`, worked out here because importing coqui's trainer
+    adds its log handlers to the process (`voicekit models list` and `doctor` must not)."""
+    if os.environ.get("TTS_HOME"):
+        base = Path(os.environ["TTS_HOME"]).expanduser()
+    elif os.environ.get("XDG_DATA_HOME"):
+        base = Path(os.environ["XDG_DATA_HOME"]).expanduser()
+    elif sys.platform == "darwin":
+        base = Path("~/Library/Application Support").expanduser()
+    elif sys.platform == "win32":
+        base = Path(os.environ.get("LOCALAPPDATA", "~")).expanduser()
+    else:
+        base = Path.home() / ".local" / "share"
+    return base / "tts"
 
 
 def _torch_hub() -> Path:
@@ -136,7 +148,7 @@ def _looked(name: str, config: Config | None) -> list[str]:
     if entry is not None and entry.kind == "demucs":
         looked.append(f"torch hub cache {_torch_hub()}")
     elif entry is not None and entry.kind == "coqui-vits":
-        looked.append(f"coqui's models {_coqui_models()}")
+        looked.append(f"coqui's models {coqui_models()}")
     elif entry is not None:
         looked.append(f"Hugging Face cache {_hub_cache_dir()} ({entry.repo})")
     return looked

@@ -56,9 +56,9 @@ def weights_folder(init: Path | None) -> Path:
 
 def _coqui_folder() -> Path:
     """Where coqui's own `tts --model_name ...xtts_v2` download puts the model."""
-    from trainer.io import get_user_data_dir
+    from voicekit.models.resolve import coqui_models
 
-    return Path(get_user_data_dir("tts")) / "tts_models--multilingual--multi-dataset--xtts_v2"
+    return coqui_models() / "tts_models--multilingual--multi-dataset--xtts_v2"
 
 
 def language(metadata: Path) -> str:
