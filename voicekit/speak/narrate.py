@@ -44,11 +44,11 @@ class Planned:
     lang: str  # "zh" or "en": what the quality gate transcribes it as
     codes: str
     gap: float  # seconds of silence before it
-    spoken: str = ""  # the spoken form (numbers read out): what XTTS is given
+    spoken: str  # the spoken form (numbers read out): what XTTS is given
 
     @property
     def sentence(self) -> Sentence:
-        return Sentence(self.codes, self.spoken or self.text, self.lang)
+        return Sentence(self.codes, self.spoken, self.lang)
 
 
 @dataclass(frozen=True)
