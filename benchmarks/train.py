@@ -9,7 +9,9 @@ in one epoch and there is no validation split; with --minutes the dataset has th
 what happens between epochs). On CUDA, nvidia-smi is sampled every 0.2 s over the timed steps:
 "GPU busy" is the share of samples with any kernel running. --profile N profiles N steps of the
 first run's configuration with torch.profiler (after 5 steps of warm-up; keep N small, e.g. 3)
-and prints where the time goes. Checkpoints are deleted afterwards.
+and prints where the time goes. The variant "fastpath=false" (not a train knob) trains with
+coqui's own segment and duration-spline code instead of `voicekit.train.fastpath`, for a side by
+side comparison. Checkpoints are deleted afterwards.
 
     python benchmarks/train.py [--sizes tiny full] [--steps 6 3] [--batch N] [--minutes M]
         [--variants "" "mixed_precision=false"] [--profile N] [--out FILE]
@@ -158,6 +160,8 @@ def measure(size: str, steps: int, batch: int, work: Path, synthetic: bool,
     clips = (batch or 64) * (steps + 1)  # all steps in one epoch (batch 0: sized on the GPU)
     val = 8 if minutes is not None else 0
     label = ",".join(f"{k}={v}" for k, v in knobs.items())
+    knobs = dict(knobs)
+    coqui_steps = knobs.pop("fastpath", True) is False
     ws, mean_s = build_dataset(work / f"{size}-{len(list(work.iterdir()))}", clips, synthetic,
                                minutes, val)  # fmt: skip
     conf = dataclasses.replace(
@@ -169,7 +173,7 @@ def measure(size: str, steps: int, batch: int, work: Path, synthetic: bool,
         torch.cuda.reset_peak_memory_stats()
     samples: list[tuple[float, float]] = []
     try:
-        with gpu_sampler(samples), profiled(profile) as tables:
+        with gpu_sampler(samples), profiled(profile) as tables, coqui_code(coqui_steps):
             result = train(ws, conf, steps=steps + (PROFILE_WARMUP if profile else 0), resume=False)
         rows, _ = load(result.eval_dir)
         times = [float(r["time"]) for r in rows if "time" in r][warmup - 1 :]
@@ -202,6 +206,22 @@ def measure(size: str, steps: int, batch: int, work: Path, synthetic: bool,
         else 0.0,
         "profile": tables,
     }
+
+
+@contextmanager
+def coqui_code(on: bool) -> Iterator[None]:
+    """While inside and ``on``, training runs coqui's own segment and spline code."""
+    from contextlib import nullcontext
+
+    from voicekit.train import fastpath
+
+    installed = fastpath.installed
+    if on:
+        fastpath.installed = nullcontext  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        fastpath.installed = installed  # type: ignore[method-assign]
 
 
 @contextmanager
@@ -273,9 +293,11 @@ def profiled(steps: int) -> Iterator[list[str]]:
     device = "self_device_time_total"
     kernels = sum(e.count for e in events if e.key in ("cudaLaunchKernel", "cuLaunchKernel",
                                                        "cudaLaunchKernelExC"))  # fmt: skip
+    waits = sum(e.count for e in events if e.key in ("cudaStreamSynchronize",
+                                                     "cudaDeviceSynchronize"))  # fmt: skip
     gpu_ms = sum(getattr(e, device, 0) for e in events) / 1000 / steps
-    tables.append(f"per step: {kernels / steps:.0f} kernel launches, {gpu_ms:.1f} ms of GPU "
-                  f"kernel time")  # fmt: skip
+    tables.append(f"per step: {kernels / steps:.0f} kernel launches, {waits / steps:.0f} host "
+                  f"waits for the GPU, {gpu_ms:.1f} ms of GPU kernel time")  # fmt: skip
     marks = [e for e in events if e.key.startswith("vk:")]
     tables.append("\n".join(
         f"{e.key:34} calls/step {e.count / steps:5.1f}  cpu {e.cpu_time_total / 1000 / steps:8.1f}"

@@ -126,6 +126,8 @@ def _fit(
     from trainer import TrainerArgs
     from TTS.tts.models.vits import Vits
 
+    from voicekit.train import fastpath
+
     gpu = torch.cuda.is_available()
     batch = conf.batch(free_gpu_bytes(), dataset.longest)
     output = ws.record(RUN_DIR, "checkpoint")  # before coqui writes anything below it
@@ -183,7 +185,7 @@ def _fit(
         len(dataset.train), dataset.minutes,
     )  # fmt: skip
     try:
-        with terminate_as_interrupt():
+        with terminate_as_interrupt(), fastpath.installed():
             trainer.fit()
     except SystemExit as stop:  # coqui's fit() turns every failure into sys.exit(1)
         raise StageError(

@@ -1,0 +1,157 @@
+"""The sync-free segment and spline: the same values, random draws and gradients as coqui's,
+and a VITS training step that no longer reads GPU values back once per clip."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+import pytest
+import torch
+from torch.utils._python_dispatch import TorchDispatchMode
+
+pytest.importorskip("TTS")
+
+from TTS.tts.layers.vits import transforms
+from TTS.tts.utils import helpers
+
+from voicekit.train import fastpath
+from voicekit.train.model import TINY_ARGS
+
+# ops that make the host wait for a GPU: reading a value, or picking elements by a mask
+READS = {"_local_scalar_dense", "is_nonzero", "nonzero", "masked_select"}
+
+
+class HostReads(TorchDispatchMode):
+    """Counts the ops that read GPU values back on the host (here on the CPU, the same ops)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.count: Counter[str] = Counter()
+
+    def __torch_dispatch__(self, func: Any, types: Any, args: Any = (), kwargs: Any = None) -> Any:
+        name = func.overloadpacket.__name__
+        indices = args[1] if name in ("index", "index_put", "index_put_") else ()
+        by_mask = any(isinstance(i, torch.Tensor) and i.dtype == torch.bool for i in indices)
+        if name in READS or by_mask:
+            self.count[name] += 1
+        return func(*args, **(kwargs or {}))
+
+
+def _grad(fn: Any, *tensors: torch.Tensor) -> list[torch.Tensor]:
+    leaves = [t.detach().clone().requires_grad_(True) for t in tensors]
+    out = fn(*leaves)
+    out = out if isinstance(out, tuple) else (out,)
+    sum(o.square().sum() for o in out).backward()
+    return [*(o.detach() for o in out), *(leaf.grad for leaf in leaves)]
+
+
+def test_segment_and_rand_segments_equal_coquis() -> None:
+    x = torch.randn(5, 3, 40)
+    starts = torch.tensor([0, 7, 30, 35, 39])  # the last three run past the end: zero-padded
+    for ours, theirs in zip(
+        _grad(lambda t: fastpath.segment(t, starts, 8, pad_short=True), x),
+        _grad(lambda t: helpers.segment(t, starts, 8, pad_short=True), x),
+        strict=True,
+    ):
+        torch.testing.assert_close(ours, theirs, rtol=0, atol=0)
+
+    lengths = torch.tensor([40, 12, 5, 33, 20])  # one shorter than the window
+    torch.manual_seed(3)
+    ours = fastpath.rand_segments(x, lengths, 8, let_short_samples=True, pad_short=True)
+    torch.manual_seed(3)
+    theirs = helpers.rand_segments(x, lengths, 8, let_short_samples=True, pad_short=True)
+    for a, b in zip(ours, theirs, strict=True):
+        torch.testing.assert_close(a, b, rtol=0, atol=0)
+    starts = ours[1].tolist()
+    assert starts[2] == 0  # the short one starts at 0
+    assert all(s <= n - 8 for s, n in zip(starts, lengths.tolist(), strict=True) if n >= 8)
+
+
+@pytest.mark.parametrize("inverse", [False, True])
+def test_spline_equals_coquis_inside_and_outside_the_interval(inverse: bool) -> None:
+    gen = torch.Generator().manual_seed(0)
+    inputs = 7 * torch.randn(2, 1, 300, generator=gen)  # tail bound 5: ~half outside
+    widths, heights = torch.randn(2, 2, 1, 300, 10, generator=gen)
+    derivatives = torch.randn(2, 1, 300, 9, generator=gen)
+    assert (inputs.abs() > 5).float().mean() > 0.3
+
+    def ours(*t: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        return fastpath.spline_transform(*t, inverse=inverse, tails="linear", tail_bound=5.0)
+
+    def theirs(*t: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        return transforms.piecewise_rational_quadratic_transform(
+            *t, inverse=inverse, tails="linear", tail_bound=5.0
+        )
+
+    got = _grad(ours, inputs, widths, heights, derivatives)
+    want = _grad(theirs, inputs, widths, heights, derivatives)
+    for a, b in zip(got, want, strict=True):
+        assert torch.isfinite(a).all()
+        torch.testing.assert_close(a, b, rtol=1e-4, atol=1e-5)
+    # not the identity: the spline moved the inputs inside the interval
+    assert (got[0] - inputs).abs().max() > 0.1
+
+
+def _vits_step(batch_size: int, model: Any) -> tuple[dict[str, float], dict[str, Any]]:
+    """One discriminator and one generator step of a tiny VITS on random clips: the losses, the
+    gradients and the host reads counted."""
+    torch.manual_seed(11)
+    seconds = [1.0 + 0.4 * i for i in range(batch_size)]
+    longest = int(max(seconds) * 22050)
+    wav = torch.zeros(batch_size, 1, longest)
+    for i, s in enumerate(seconds):
+        n = int(s * 22050)
+        wav[i, 0, :n] = 0.3 * torch.sin(torch.arange(n) * (0.05 + 0.01 * i))
+    tokens = torch.randint(1, 20, (batch_size, 12))
+    batch: dict[str, Any] = {
+        "tokens": tokens, "token_lens": torch.full((batch_size,), 12), "waveform": wav,
+        "waveform_rel_lens": torch.tensor([s / max(seconds) for s in seconds]),
+        "d_vectors": None, "speaker_ids": None, "language_ids": None,
+    }  # fmt: skip
+    model.zero_grad(set_to_none=True)
+    reads = HostReads()
+    criteria = model.get_criterion()
+    steps = []
+    with reads:
+        batch = model.format_batch_on_device(batch)
+        for idx in (0, 1):
+            _, loss = model.train_step(batch, criteria[idx], idx)
+            loss["loss"].backward()
+            steps.append(loss)
+    losses = {k: float(torch.as_tensor(v).detach()) for loss in steps for k, v in loss.items()}
+    grads = {n: p.grad.clone() for n, p in model.named_parameters() if p.grad is not None}
+    return losses, {"grads": grads, "reads": sum(reads.count.values())}
+
+
+@pytest.fixture(scope="module")
+def tiny_vits() -> Any:
+    from TTS.config.shared_configs import BaseAudioConfig
+    from TTS.tts.configs.vits_config import VitsConfig
+    from TTS.tts.models.vits import Vits, VitsArgs
+
+    torch.manual_seed(0)
+    config = VitsConfig(model_args=VitsArgs(**TINY_ARGS), audio=BaseAudioConfig(sample_rate=22050))
+    model = Vits(config)
+    model.train()
+    return model
+
+
+def test_training_step_is_the_same_and_reads_nothing_back_per_clip(tiny_vits: Any) -> None:
+    losses, coqui = _vits_step(4, tiny_vits)
+    with fastpath.installed():
+        same, ours = _vits_step(4, tiny_vits)
+        _, ours_more = _vits_step(8, tiny_vits)
+    _, coqui_more = _vits_step(8, tiny_vits)
+
+    assert losses.keys() == same.keys()
+    for key, value in losses.items():
+        assert same[key] == pytest.approx(value, rel=1e-5, abs=1e-6), key
+    assert coqui["grads"].keys() == ours["grads"].keys()
+    for name, grad in coqui["grads"].items():
+        torch.testing.assert_close(ours["grads"][name], grad, rtol=1e-4, atol=1e-6)
+
+    # coqui reads back twice per clip (segment) and ~9 times per spline call
+    assert coqui_more["reads"] - coqui["reads"] >= 4 * 6
+    assert ours_more["reads"] == ours["reads"]  # nothing per clip any more
+    assert ours["reads"] <= coqui["reads"] - 4 * 6 - 8 * 8

@@ -1,0 +1,210 @@
+"""Faster versions of parts of coqui's VITS training step: the same values and gradients,
+fewer waits for the GPU and fewer kernel launches.
+
+Reading a GPU tensor's value on the host (``.item()``, ``if tensor``, boolean-mask indexing,
+slicing with a 0-d tensor) makes the host wait until the GPU has run everything queued; the GPU
+then idles until the host queues new work. coqui's VITS step does that 469 times at batch 32:
+
+- ``segment`` slices each clip of the batch with its start index as a GPU tensor, one clip at a
+  time (three reads per clip, three calls a step: 288 at batch 32, plus a copy per clip);
+- the stochastic duration predictor's rational-quadratic spline picks the inputs inside its
+  interval by boolean masks and checks its domain with ``torch.min``/``max`` (11 per call, 8
+  calls a step, whatever the batch).
+
+The versions here compute the same values (the segment by one ``gather`` over the zero-padded
+batch; the spline for every element with the inputs clamped into the interval, then
+``torch.where``), draw the same random numbers and give the same gradients, without reading
+anything back. And in its own step the discriminator runs each of its sub-discriminators once
+over the real and the generated audio together instead of twice (half the launches of that pass;
+it has no batch statistics). `installed` swaps them into coqui's classes and modules while
+training runs.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import torch
+from torch.nn import functional as F
+
+
+def segment(
+    x: torch.Tensor, segment_indices: torch.Tensor, segment_size: int = 4, pad_short: bool = False
+) -> torch.Tensor:
+    """``x[b, :, i_b : i_b + segment_size]`` for every b, zero-padded past the end when
+    ``pad_short`` (coqui's ``segment``)."""
+    if pad_short:
+        x = F.pad(x, (0, segment_size))
+    span = segment_indices.long()[:, None] + torch.arange(segment_size, device=x.device)
+    return x.gather(2, span[:, None, :].expand(-1, x.size(1), -1))
+
+
+def rand_segments(
+    x: torch.Tensor,
+    x_lengths: torch.Tensor,
+    segment_size: int = 4,
+    let_short_samples: bool = False,
+    pad_short: bool = False,
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """A random ``segment_size`` window of each sample within its length, and the starts
+    (coqui's ``rand_segments``; the starts come from the same CPU random draw)."""
+    if not let_short_samples:  # coqui asserts every sample is long enough: a wait, and rare
+        from TTS.tts.utils import helpers
+
+        result: tuple[torch.Tensor, torch.Tensor] = helpers.rand_segments(
+            x, x_lengths, segment_size, let_short_samples, pad_short
+        )
+        return result
+    if pad_short and x.size(2) < segment_size:
+        x = F.pad(x, (0, segment_size - x.size(2)))
+    slack = (x_lengths - segment_size).clamp_min(0)
+    starts = (torch.rand([x.size(0)]).type_as(x) * (slack + 1)).long()
+    return segment(x, starts, segment_size, pad_short=pad_short), starts
+
+
+def spline_transform(
+    inputs: torch.Tensor,
+    unnormalized_widths: torch.Tensor,
+    unnormalized_heights: torch.Tensor,
+    unnormalized_derivatives: torch.Tensor,
+    inverse: bool = False,
+    tails: str | None = None,
+    tail_bound: float = 1.0,
+    min_bin_width: float = 1e-3,
+    min_bin_height: float = 1e-3,
+    min_derivative: float = 1e-3,
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """coqui's ``piecewise_rational_quadratic_transform`` with linear tails: a monotonic spline
+    on [-tail_bound, tail_bound], the identity outside; returns (outputs, log|det|)."""
+    if tails != "linear":  # the duration predictor always uses linear tails
+        from TTS.tts.layers.vits import transforms
+
+        coqui = transforms.piecewise_rational_quadratic_transform
+        result: tuple[torch.Tensor, torch.Tensor] = coqui(
+            inputs, unnormalized_widths, unnormalized_heights, unnormalized_derivatives,
+            inverse, tails, tail_bound, min_bin_width, min_bin_height, min_derivative,
+        )  # fmt: skip
+        return result
+    inside = (inputs >= -tail_bound) & (inputs <= tail_bound)
+    derivatives = F.pad(unnormalized_derivatives, pad=(1, 1))
+    constant = math.log(math.exp(1 - min_derivative) - 1)  # slope 1 at both ends
+    derivatives[..., 0] = constant
+    derivatives[..., -1] = constant
+    outputs, logabsdet = _spline(
+        inputs.clamp(-tail_bound, tail_bound), unnormalized_widths, unnormalized_heights,
+        derivatives, inverse, tail_bound, min_bin_width, min_bin_height, min_derivative,
+    )  # fmt: skip
+    # coqui writes the spline's results into tensors of the inputs' dtype (fp16 under autocast)
+    outputs, logabsdet = outputs.to(inputs.dtype), logabsdet.to(inputs.dtype)
+    return torch.where(inside, outputs, inputs), torch.where(inside, logabsdet, 0.0)
+
+
+def _spline(
+    inputs: torch.Tensor,
+    unnormalized_widths: torch.Tensor,
+    unnormalized_heights: torch.Tensor,
+    unnormalized_derivatives: torch.Tensor,
+    inverse: bool,
+    bound: float,
+    min_bin_width: float,
+    min_bin_height: float,
+    min_derivative: float,
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """The rational-quadratic spline of nflows (Durkan et al. 2019) on [-bound, bound]² as
+    coqui computes it, for inputs already inside the interval, without the domain checks."""
+    bins = unnormalized_widths.shape[-1]
+    cumwidths, widths = _knots(unnormalized_widths, bins, min_bin_width, bound)
+    cumheights, heights = _knots(unnormalized_heights, bins, min_bin_height, bound)
+    derivatives = min_derivative + F.softplus(unnormalized_derivatives)
+    edges = cumheights if inverse else cumwidths
+    edges = torch.cat([edges[..., :-1], edges[..., -1:] + 1e-6], dim=-1)
+    idx = (torch.sum(inputs[..., None] >= edges, dim=-1) - 1)[..., None]
+
+    def at(t: torch.Tensor) -> torch.Tensor:
+        return t.gather(-1, idx)[..., 0]
+
+    delta = heights / widths
+    x0, w, y0, h, d = at(cumwidths), at(widths), at(cumheights), at(heights), at(delta)
+    d0, d1 = at(derivatives), at(derivatives[..., 1:])
+    curve = d0 + d1 - 2 * d
+    if inverse:
+        a = (inputs - y0) * curve + h * (d - d0)
+        b = h * d0 - (inputs - y0) * curve
+        c = -d * (inputs - y0)
+        theta = (2 * c) / (-b - torch.sqrt(b.pow(2) - 4 * a * c))
+        outputs = theta * w + x0
+    else:
+        theta = (inputs - x0) / w
+    theta_one_minus_theta = theta * (1 - theta)
+    denominator = d + curve * theta_one_minus_theta
+    derivative_numerator = d.pow(2) * (
+        d1 * theta.pow(2) + 2 * d * theta_one_minus_theta + d0 * (1 - theta).pow(2)
+    )
+    logabsdet = torch.log(derivative_numerator) - 2 * torch.log(denominator)
+    if inverse:
+        return outputs, -logabsdet
+    numerator = h * (d * theta.pow(2) + d0 * theta_one_minus_theta)
+    return y0 + numerator / denominator, logabsdet
+
+
+def _knots(
+    unnormalized: torch.Tensor, bins: int, min_bin: float, bound: float
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Knot positions (bins + 1, from -bound to bound) and bin sizes from unnormalised sizes."""
+    sizes = min_bin + (1 - min_bin * bins) * F.softmax(unnormalized, dim=-1)
+    knots = F.pad(torch.cumsum(sizes, dim=-1), pad=(1, 0), mode="constant", value=0.0)
+    knots = 2 * bound * knots - bound
+    knots[..., 0] = -bound
+    knots[..., -1] = bound
+    return knots, knots[..., 1:] - knots[..., :-1]
+
+
+def discriminate(
+    self: Any, x: torch.Tensor, x_hat: torch.Tensor | None = None
+) -> tuple[list[torch.Tensor], list[list[torch.Tensor]], Any, Any]:
+    """coqui's ``VitsDiscriminator.forward``: scores and features of ``x`` and of ``x_hat``,
+    each sub-discriminator run once over both in the discriminator's own step. Not in the
+    generator's, where only the generated audio's gradient is needed: one pass over both would
+    also run the backward over the real audio."""
+    separate = x_hat is None or x_hat.shape != x.shape or x.requires_grad or x_hat.requires_grad
+    both = x if separate or x_hat is None else torch.cat([x, x_hat])
+    together = both is not x
+    n = x.size(0)
+    x_scores, x_feats = [], []
+    x_hat_scores: list[torch.Tensor] | None = None if x_hat is None else []
+    x_hat_feats: list[list[torch.Tensor]] | None = None if x_hat is None else []
+    for net in self.nets:
+        scores, feats = net(both)
+        x_scores.append(scores[:n])
+        x_feats.append([f[:n] for f in feats])
+        if x_hat_scores is not None and x_hat_feats is not None:
+            hat_scores, hat_feats = (scores[n:], [f[n:] for f in feats]) if together else net(x_hat)
+            x_hat_scores.append(hat_scores)
+            x_hat_feats.append(hat_feats)
+    return x_scores, x_feats, x_hat_scores, x_hat_feats
+
+
+@contextmanager
+def installed() -> Iterator[None]:
+    """While inside, coqui's VITS training uses the versions above."""
+    from TTS.tts.layers.vits import stochastic_duration_predictor
+    from TTS.tts.layers.vits.discriminator import VitsDiscriminator
+    from TTS.tts.models import vits
+
+    swaps: list[tuple[Any, str, Any]] = [
+        (VitsDiscriminator, "forward", discriminate),
+        (vits, "segment", segment),
+        (vits, "rand_segments", rand_segments),
+        (stochastic_duration_predictor, "piecewise_rational_quadratic_transform", spline_transform),
+    ]
+    saved = [(module, name, getattr(module, name)) for module, name, _ in swaps]
+    for module, name, replacement in swaps:
+        setattr(module, name, replacement)
+    try:
+        yield
+    finally:
+        for module, name, original in saved:
+            setattr(module, name, original)
