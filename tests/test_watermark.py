@@ -75,6 +75,30 @@ def test_silence_and_a_stranger_key_score_nothing(narration: np.ndarray) -> None
     assert not score(wrong, RATE).marked
 
 
+def test_long_narration_is_marked_in_chunks_with_bounded_memory(
+    narration: np.ndarray, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import tracemalloc
+
+    from voicekit.watermark import stft
+
+    long = np.tile(narration, 15)  # ~2.5 min: three STFT chunks
+    chunked = watermark_signal(long, RATE)
+    monkeypatch.setattr(stft, "CHUNK", 10**9)  # one STFT over the whole file
+    assert np.array_equal(chunked, watermark_signal(long, RATE))
+    monkeypatch.undo()
+
+    ten_minutes = np.tile(narration, 60)
+    tracemalloc.start()
+    try:
+        marked = mark.watermark(ten_minutes, RATE)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 400e6  # one STFT over the whole file peaked at 1.04 GB
+    assert score(marked[: 60 * RATE], RATE).marked and score(marked[-60 * RATE :], RATE).marked
+
+
 def test_metadata_mark_in_wav_and_flac(narration: np.ndarray, tmp_path: Path) -> None:
     wav = tmp_path / "a.wav"
     sf.write(wav, narration[:RATE], RATE)

@@ -19,16 +19,14 @@ from voicekit.watermark.key import (
     BANDS,
     BLOCK,
     HOP,
-    N_FFT,
     PERIOD,
     RATE,
     THRESHOLD,
     band_of_bin,
     pattern,
 )
-from voicekit.watermark.stft import frames
+from voicekit.watermark.stft import chunks
 
-CHUNK = 4096  # frames per STFT batch (~65 s): a feature-length film never sits in memory as a STFT
 ACTIVE_DB = 40.0  # cells this far below the loudest one are silence and carry no mark
 
 
@@ -47,13 +45,8 @@ def band_energies(audio: np.ndarray) -> np.ndarray:
     onehot = np.zeros((len(band), BANDS))
     inside = np.flatnonzero(band >= 0)
     onehot[inside, band[inside]] = 1.0
-    count = 1 + max(0, len(audio) - N_FFT) // HOP
-    out = np.empty((count, BANDS))
-    for first in range(0, count, CHUNK):
-        last = min(count, first + CHUNK)
-        piece = audio[first * HOP : (last - 1) * HOP + N_FFT]
-        out[first:last] = (np.abs(frames(piece)) ** 2) @ onehot
-    return out
+    parts = [(np.abs(spectra) ** 2) @ onehot for _, spectra in chunks(audio)]
+    return np.concatenate(parts)
 
 
 def _cells(energy: np.ndarray, phase: int) -> tuple[np.ndarray, np.ndarray]:

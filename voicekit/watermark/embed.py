@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from voicekit.watermark.key import BLOCK, HOP, PERIOD, RATE, STRENGTH, band_of_bin, pattern
-from voicekit.watermark.stft import frames, overlap_add
+from voicekit.watermark.key import BLOCK, HOP, N_FFT, PERIOD, RATE, STRENGTH, band_of_bin, pattern
+from voicekit.watermark.stft import chunks, overlap_add
 
 
-def gains(count: int) -> np.ndarray:
-    """Per-frame, per-bin +-1 (0 outside the band) for `count` frames from the pattern start."""
-    cells = pattern()[(np.arange(count) // BLOCK) % PERIOD]
+def gains(first: int, count: int) -> np.ndarray:
+    """Per-frame, per-bin +-1 (0 outside the band) for `count` frames from frame `first`."""
+    cells = pattern()[((first + np.arange(count)) // BLOCK) % PERIOD]
     band = band_of_bin()
     mask = np.zeros((count, len(band)))
     mask[:, band >= 0] = cells[:, band[band >= 0]]
@@ -32,9 +32,12 @@ def watermark_signal(audio: np.ndarray, rate: int, strength: float = STRENGTH) -
         raise ValueError("watermark_signal expects mono audio, shape (n,)")
     low = resample(np.asarray(audio, dtype=np.float32), rate, RATE).astype(np.float64)
     padded = np.pad(low, (HOP, HOP + (-len(low)) % HOP))  # first sample is fully reconstructed
-    spectra = frames(padded)
-    delta = overlap_add(spectra * (strength * gains(len(spectra))), len(padded))[HOP:]
-    delta = resample(delta[: len(low)].astype(np.float32), RATE, rate)
+    delta = np.zeros(len(padded))
+    for first, spectra in chunks(padded):
+        length = HOP * (len(spectra) - 1) + N_FFT
+        piece = overlap_add(spectra * (strength * gains(first, len(spectra))), length)
+        delta[first * HOP : first * HOP + length] += piece
+    delta = resample(delta[HOP : HOP + len(low)].astype(np.float32), RATE, rate)
     out = np.zeros(len(audio), dtype=np.float32)
     out[: min(len(out), len(delta))] = delta[: len(out)]
     return out

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import numpy as np
 
 from voicekit.watermark.key import HOP, N_FFT, window
+
+CHUNK = 4096  # frames per STFT batch (~65 s, ~70 MB of working arrays)
 
 
 def frames(audio: np.ndarray) -> np.ndarray:
@@ -14,6 +18,15 @@ def frames(audio: np.ndarray) -> np.ndarray:
     count = 1 + (len(audio) - N_FFT) // HOP
     index = np.arange(N_FFT)[None, :] + HOP * np.arange(count)[:, None]
     return np.fft.rfft(audio[index] * window(), axis=1)
+
+
+def chunks(audio: np.ndarray) -> Iterator[tuple[int, np.ndarray]]:
+    """`frames` of `audio` in batches of CHUNK frames: (index of the first frame, spectra), so a
+    film or a long narration never sits in memory as one STFT."""
+    count = 1 + max(0, len(audio) - N_FFT) // HOP
+    for first in range(0, count, CHUNK):
+        last = min(count, first + CHUNK)
+        yield first, frames(audio[first * HOP : (last - 1) * HOP + N_FFT])
 
 
 def overlap_add(spectra: np.ndarray, length: int) -> np.ndarray:
