@@ -65,7 +65,8 @@ def errors_to_exit() -> Iterator[None]:
 
 
 def setup_logging(verbose: bool = False) -> None:
-    """Warnings (and with --verbose, info) from the library go to stderr, one line each."""
+    """Warnings (and with --verbose, info) from the library go to stderr, one line each; so do
+    the progress lines of long runs (the ``voicekit.progress`` logger)."""
     from rich.logging import RichHandler
 
     logger = logging.getLogger("voicekit")
@@ -80,6 +81,7 @@ def setup_logging(verbose: bool = False) -> None:
     logger.addHandler(handler)
     logger.setLevel(logging.INFO if verbose else logging.WARNING)
     logger.propagate = False
+    logging.getLogger("voicekit.progress").setLevel(logging.INFO)  # progress lines, always
     logging.getLogger("faster_whisper").setLevel(logging.WARNING)
 
 

@@ -21,6 +21,7 @@ from voicekit.train.evaluate import Evaluator
 from voicekit.train.gpu import free_gpu_bytes
 from voicekit.train.interrupt import interruptible, stopped, terminate_as_interrupt
 from voicekit.train.model import vits_config
+from voicekit.train.pace import Pace
 from voicekit.workspace import Workspace
 
 log = logging.getLogger("voicekit")
@@ -178,6 +179,7 @@ def _fit(
     # duck-typed loader: coqui only iterates it and takes its len()
     deadline = started + hours * 3600 if hours is not None else None
     trainer.train_loader = _Limited(loader, trainer, start_step + todo, deadline)
+    trainer.pace = Pace(start_step, start_step + todo, deadline)
     trainer.config.epochs = trainer.epochs_done + math.ceil(todo / per_epoch)
     log.info(
         "training %s VITS on %s from step %d for %d steps (%d per epoch, batch %d), %d clips, "
@@ -239,10 +241,11 @@ def _seed(seed: int) -> None:
 
 
 def _trainer_class() -> Any:
-    """coqui's Trainer that hands every step's losses to the evaluator (for the curves),
-    validates (and keeps the best model) only when the evaluator asks, not after every epoch,
-    saves a checkpoint on Ctrl-C/SIGTERM and returns, and, once the train loader ran out of
-    time (--hours), lets the epochs coqui still loops over pass without logging."""
+    """coqui's Trainer that hands every step's losses to the evaluator (for the curves) and
+    to the progress line, validates (and keeps the best model) only when the evaluator asks,
+    not after every epoch, saves a checkpoint on Ctrl-C/SIGTERM and returns, and, once the train
+    loader ran out of time (--hours), lets the epochs coqui still loops over pass without
+    logging."""
     from trainer import Trainer
 
     class _Quiet:
@@ -253,6 +256,7 @@ def _trainer_class() -> Any:
         evaluator: Evaluator | None = None
         validating = False  # set by the evaluator around its validation pass
         keep_best = 1  # best models kept (train.keep_best)
+        pace: Pace | None = None  # the progress line
         last_losses: dict[str, float] = {}  # noqa: RUF012 (replaced per step, never mutated)
 
         def _over(self) -> bool:
@@ -284,6 +288,8 @@ def _trainer_class() -> Any:
                 if self.evaluator is not None:
                     # coqui counted the step already: this is the step number just finished
                     self.evaluator.on_step(self.total_steps_done, self.last_losses)
+                if self.pace is not None:
+                    self.pace(self.total_steps_done, self.last_losses)
             return outputs, losses
 
     return _Trainer
