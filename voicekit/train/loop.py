@@ -160,6 +160,7 @@ def _fit(
         eval_samples=[c.sample() for c in dataset.val],
         parse_command_line_args=False,
     )
+    trainer.c_logger = _Console(trainer.c_logger)
     start_step = trainer.total_steps_done
     run_dir = Path(trainer.output_path)
     evaluator = Evaluator(ws, conf, run_dir.name, dataset.references)
@@ -248,10 +249,6 @@ def _trainer_class() -> Any:
     logging."""
     from trainer import Trainer
 
-    class _Quiet:
-        def __getattr__(self, name: str) -> Any:
-            return lambda *args, **kwargs: None
-
     class _Trainer(interruptible(Trainer)):  # type: ignore[misc]
         evaluator: Evaluator | None = None
         validating = False  # set by the evaluator around its validation pass
@@ -262,7 +259,7 @@ def _trainer_class() -> Any:
         def _over(self) -> bool:
             over = bool(getattr(self.train_loader, "timed_out", False))
             if over:
-                self.c_logger = cast(Any, _Quiet())  # the epochs left pass unlogged
+                self.c_logger = cast(Any, _Console(None, keep=()))  # the epochs left: unlogged
             return over
 
         def train_epoch(self) -> None:
@@ -293,6 +290,20 @@ def _trainer_class() -> Any:
             return outputs, losses
 
     return _Trainer
+
+
+class _Console:
+    """coqui's console logger printing only ``keep`` (by default its loss table every
+    ``print_step`` steps): the headers it prints every epoch (an epoch can be a few seconds)
+    say nothing the progress line does not."""
+
+    def __init__(self, logger: Any, keep: tuple[str, ...] = ("print_train_step",)) -> None:
+        self.logger, self.keep = logger, keep
+
+    def __getattr__(self, name: str) -> Any:
+        if name in self.keep:
+            return getattr(self.logger, name)
+        return lambda *args, **kwargs: None
 
 
 class _Limited:

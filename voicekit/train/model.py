@@ -76,7 +76,7 @@ def vits_config(
         save_best_after=conf.best_after,
         save_all_best=True,  # voicekit keeps the newest train.keep_best of them (loop._keep_best)
         save_on_interrupt=True,
-        print_step=25,
+        print_step=100,  # coqui's loss table; voicekit's progress line runs every 30 s
         print_eval=False,
         dashboard_logger="tensorboard",
         training_seed=conf.seed,
