@@ -92,10 +92,9 @@ def _hard_cut(clause: str, max_len: int) -> list[str]:
 
 
 def _han_words(text: str) -> list[str]:
-    import jieba
+    from voicekit.text.zh import jieba_module
 
-    jieba.setLogLevel(30)  # its "Building prefix dict" lines are INFO noise
-    return list(jieba.cut(text))
+    return list(jieba_module().cut(text))
 
 
 def _pack(parts: list[str], max_len: int) -> list[str]:

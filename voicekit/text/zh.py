@@ -30,10 +30,16 @@ _DENTAL = frozenset({"z", "c", "s"})
 
 
 @cache
-def _jieba() -> Any:
-    import jieba
+def jieba_module() -> Any:
+    """jieba, loaded once and quiet: its "Building prefix dict" lines are INFO noise, and its
+    import warns that setuptools' pkg_resources is deprecated on every run."""
+    import warnings
 
-    jieba.setLogLevel(30)  # "Building prefix dict" is INFO noise
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", "pkg_resources is deprecated", UserWarning)
+        import jieba
+
+    jieba.setLogLevel(30)
     jieba.initialize()
     return jieba
 
@@ -47,7 +53,7 @@ def pinyin(han: str) -> tuple[str | None, ...]:
     """
     from pypinyin import Style, lazy_pinyin
 
-    words = list(_jieba().cut(han))
+    words = list(jieba_module().cut(han))
     # pypinyin accepts a list from `errors` (one entry per char) though its stubs say str.
     raw: list[str] = lazy_pinyin(
         words, style=Style.TONE3, neutral_tone_with_five=True,
