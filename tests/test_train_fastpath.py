@@ -163,7 +163,7 @@ def test_training_step_is_the_same_and_reads_nothing_back_per_clip(tiny_vits: An
     for name, grad in coqui["grads"].items():
         torch.testing.assert_close(ours["grads"][name], grad, rtol=1e-4, atol=1e-6)
 
-    # coqui reads back twice per clip (segment) and ~9 times per spline call
-    assert coqui_more["reads"] - coqui["reads"] >= 4 * 6
+    # coqui reads back 3 times per clip in each of 3 segment calls, and 11 times per spline call
+    assert coqui_more["reads"] - coqui["reads"] >= 4 * 9
     assert ours_more["reads"] == ours["reads"]  # nothing per clip any more
-    assert ours["reads"] <= coqui["reads"] - 4 * 6 - 8 * 8
+    assert ours["reads"] <= coqui["reads"] - 4 * 9 - 8 * 11
