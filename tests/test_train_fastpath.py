@@ -167,3 +167,6 @@ def test_training_step_is_the_same_and_reads_nothing_back_per_clip(tiny_vits: An
     assert coqui_more["reads"] - coqui["reads"] >= 4 * 9
     assert ours_more["reads"] == ours["reads"]  # nothing per clip any more
     assert ours["reads"] <= coqui["reads"] - 4 * 9 - 8 * 11
+    # left: 24 reads of a CPU tensor in coqui's WaveNet and 8 of mask lengths and range checks
+    # (the discriminator losses are read with the others after the step)
+    assert ours["reads"] <= 32

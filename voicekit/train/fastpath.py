@@ -9,12 +9,15 @@ then idles until the host queues new work. coqui's VITS step does that 469 times
   time (three reads per clip, three calls a step: 288 at batch 32, plus a copy per clip);
 - the stochastic duration predictor's rational-quadratic spline picks the inputs inside its
   interval by boolean masks and checks its domain with ``torch.min``/``max`` (11 per call, 8
-  calls a step, whatever the batch).
+  calls a step, whatever the batch);
+- the discriminator loss reads each sub-discriminator's loss for the log between the forward
+  and the backward pass (12 a step).
 
 The versions here compute the same values (the segment by one ``gather`` over the zero-padded
 batch; the spline for every element with the inputs clamped into the interval, then
-``torch.where``), draw the same random numbers and give the same gradients, without reading
-anything back. And in its own step the discriminator runs each of its sub-discriminators once
+``torch.where``; the logged losses left on the GPU until the trainer reads all losses after
+the step), draw the same random numbers and give the same gradients, without reading anything
+back. And in its own step the discriminator runs each of its sub-discriminators once
 over the real and the generated audio together instead of twice (half the launches of that pass;
 it has no batch statistics). `installed` swaps them into coqui's classes and modules while
 training runs.
@@ -175,24 +178,43 @@ def discriminate(
     return x_scores, x_feats, x_hat_scores, x_hat_feats
 
 
+def discriminator_loss(
+    scores_real: list[torch.Tensor], scores_fake: list[torch.Tensor]
+) -> tuple[Any, list[torch.Tensor], list[torch.Tensor]]:
+    """coqui's ``VitsDiscriminatorLoss.discriminator_loss`` (least squares), with the
+    per-discriminator losses it returns for logging left on the GPU: the trainer reads them
+    with the other losses at the end of the step, not between its forward and backward pass."""
+    loss: Any = 0
+    real_losses, fake_losses = [], []
+    for dr, dg in zip(scores_real, scores_fake, strict=True):
+        real_loss = torch.mean((1 - dr.float()) ** 2)
+        fake_loss = torch.mean(dg.float() ** 2)
+        loss += real_loss + fake_loss
+        real_losses.append(real_loss.detach())
+        fake_losses.append(fake_loss.detach())
+    return loss, real_losses, fake_losses
+
+
 @contextmanager
 def installed() -> Iterator[None]:
     """While inside, coqui's VITS training uses the versions above."""
+    from TTS.tts.layers.losses import VitsDiscriminatorLoss
     from TTS.tts.layers.vits import stochastic_duration_predictor
     from TTS.tts.layers.vits.discriminator import VitsDiscriminator
     from TTS.tts.models import vits
 
     swaps: list[tuple[Any, str, Any]] = [
         (VitsDiscriminator, "forward", discriminate),
+        (VitsDiscriminatorLoss, "discriminator_loss", staticmethod(discriminator_loss)),
         (vits, "segment", segment),
         (vits, "rand_segments", rand_segments),
         (stochastic_duration_predictor, "piecewise_rational_quadratic_transform", spline_transform),
     ]
-    saved = [(module, name, getattr(module, name)) for module, name, _ in swaps]
-    for module, name, replacement in swaps:
-        setattr(module, name, replacement)
+    saved = [(owner, name, vars(owner)[name]) for owner, name, _ in swaps]  # staticmethod too
+    for owner, name, replacement in swaps:
+        setattr(owner, name, replacement)
     try:
         yield
     finally:
-        for module, name, original in saved:
-            setattr(module, name, original)
+        for owner, name, original in saved:
+            setattr(owner, name, original)
