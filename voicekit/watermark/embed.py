@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from voicekit.watermark.key import BLOCK, HOP, N_FFT, PERIOD, RATE, STRENGTH, band_of_bin, pattern
+from voicekit.watermark.key import BLOCK, HOP, PERIOD, RATE, STRENGTH, band_of_bin, pattern
 from voicekit.watermark.stft import chunks, overlap_add
 
 
@@ -34,9 +34,8 @@ def watermark_signal(audio: np.ndarray, rate: int, strength: float = STRENGTH) -
     padded = np.pad(low, (HOP, HOP + (-len(low)) % HOP))  # first sample is fully reconstructed
     delta = np.zeros(len(padded))
     for first, spectra in chunks(padded):
-        length = HOP * (len(spectra) - 1) + N_FFT
-        piece = overlap_add(spectra * (strength * gains(first, len(spectra))), length)
-        delta[first * HOP : first * HOP + length] += piece
+        piece = overlap_add(spectra * (strength * gains(first, len(spectra))))
+        delta[first * HOP : first * HOP + len(piece)] += piece
     delta = resample(delta[HOP : HOP + len(low)].astype(np.float32), RATE, rate)
     out = np.zeros(len(audio), dtype=np.float32)
     out[: min(len(out), len(delta))] = delta[: len(out)]

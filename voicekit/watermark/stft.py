@@ -29,12 +29,10 @@ def chunks(audio: np.ndarray) -> Iterator[tuple[int, np.ndarray]]:
         yield first, frames(audio[first * HOP : (last - 1) * HOP + N_FFT])
 
 
-def overlap_add(spectra: np.ndarray, length: int) -> np.ndarray:
-    """Inverse of `frames` (sqrt-Hann synthesis window), trimmed or padded to `length`."""
+def overlap_add(spectra: np.ndarray) -> np.ndarray:
+    """Inverse of `frames` (sqrt-Hann synthesis window): HOP * (frames - 1) + N_FFT samples."""
     pieces = np.fft.irfft(spectra, n=N_FFT, axis=1) * window()
     out = np.zeros(HOP * (len(pieces) - 1) + N_FFT)
     for t, piece in enumerate(pieces):
         out[t * HOP : t * HOP + N_FFT] += piece
-    if len(out) < length:
-        out = np.pad(out, (0, length - len(out)))
-    return out[:length]
+    return out
