@@ -10,8 +10,9 @@ what happens between epochs). On CUDA, nvidia-smi is sampled every 0.2 s over th
 "GPU busy" is the share of samples with any kernel running. --profile N profiles N steps of the
 first run's configuration with torch.profiler (after 5 steps of warm-up; keep N small, e.g. 3)
 and prints where the time goes. The variant "fastpath=false" (not a train knob) trains with
-coqui's own segment and duration-spline code instead of `voicekit.train.fastpath`, for a side by
-side comparison. Checkpoints are deleted afterwards.
+coqui's own segment and duration-spline code instead of `voicekit.train.fastpath`, and
+"fused=false" with torch's default AdamW (per parameter, or "foreach" on a GPU) instead of the
+fused one, for side by side comparisons. Checkpoints are deleted afterwards.
 
     python benchmarks/train.py [--sizes tiny full] [--steps 6 3] [--batch N] [--minutes M]
         [--variants "" "mixed_precision=false"] [--profile N] [--out FILE]
@@ -162,6 +163,7 @@ def measure(size: str, steps: int, batch: int, work: Path, synthetic: bool,
     label = ",".join(f"{k}={v}" for k, v in knobs.items())
     knobs = dict(knobs)
     coqui_steps = knobs.pop("fastpath", True) is False
+    default_adamw = knobs.pop("fused", True) is False
     ws, mean_s = build_dataset(work / f"{size}-{len(list(work.iterdir()))}", clips, synthetic,
                                minutes, val)  # fmt: skip
     conf = dataclasses.replace(
@@ -173,7 +175,11 @@ def measure(size: str, steps: int, batch: int, work: Path, synthetic: bool,
         torch.cuda.reset_peak_memory_stats()
     samples: list[tuple[float, float]] = []
     try:
-        with gpu_sampler(samples), profiled(profile) as tables, coqui_code(coqui_steps):
+        with (
+            gpu_sampler(samples),
+            profiled(profile) as tables,
+            coqui_code(coqui_steps, default_adamw),
+        ):
             result = train(ws, conf, steps=steps + (PROFILE_WARMUP if profile else 0), resume=False)
         rows, _ = load(result.eval_dir)
         times = [float(r["time"]) for r in rows if "time" in r][warmup - 1 :]
@@ -209,19 +215,29 @@ def measure(size: str, steps: int, batch: int, work: Path, synthetic: bool,
 
 
 @contextmanager
-def coqui_code(on: bool) -> Iterator[None]:
-    """While inside and ``on``, training runs coqui's own segment and spline code."""
+def coqui_code(steps: bool, optimizer: bool) -> Iterator[None]:
+    """While inside, training runs coqui's own segment and spline code (``steps``) and torch's
+    default AdamW instead of the fused one (``optimizer``)."""
     from contextlib import nullcontext
 
-    from voicekit.train import fastpath
+    from voicekit.train import fastpath, loop
 
-    installed = fastpath.installed
-    if on:
+    installed, configured = fastpath.installed, loop.vits_config
+
+    def default_adamw(*args: Any, **kwargs: Any) -> Any:
+        config = configured(*args, **kwargs)
+        config.optimizer_params = {k: v for k, v in config.optimizer_params.items() if k != "fused"}
+        return config
+
+    if steps:
         fastpath.installed = nullcontext  # type: ignore[assignment]
+    if optimizer:
+        loop.vits_config = default_adamw  # type: ignore[assignment]
     try:
         yield
     finally:
         fastpath.installed = installed  # type: ignore[method-assign]
+        loop.vits_config = configured  # type: ignore[assignment]
 
 
 @contextmanager

@@ -170,3 +170,27 @@ def test_training_step_is_the_same_and_reads_nothing_back_per_clip(tiny_vits: An
     # left: 24 reads of a CPU tensor in coqui's WaveNet and 8 of mask lengths and range checks
     # (the discriminator losses are read with the others after the step)
     assert ours["reads"] <= 32
+
+
+def test_optimizers_step_every_parameter_in_one_fused_kernel(tmp_path: Any) -> None:
+    from TTS.tts.models.vits import Vits
+
+    from voicekit.train.config import TrainConfig
+    from voicekit.train.model import vits_config
+
+    config = vits_config(
+        TrainConfig(size="tiny"), sample_rate=22050, output=str(tmp_path), gpu=False,
+        has_val=False, batch=4,
+    )  # fmt: skip
+    model = Vits(config)
+    for optimizer in model.get_optimizer():
+        params = [p for group in optimizer.param_groups for p in group["params"]]
+        for p in params:
+            p.grad = torch.full_like(p, 1e-3)
+        optimizer.step()  # the first step creates the moments
+        before = [p.detach().clone() for p in params]
+        with HostReads() as ops:
+            optimizer.step()
+        # torch's per-parameter AdamW runs ~10 ops and a read per parameter
+        assert len(params) > 20 and not ops.count and ops.kernels < 10, (len(params), ops.kernels)
+        assert all(not torch.equal(p, b) for p, b in zip(params, before, strict=True))
