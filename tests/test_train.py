@@ -5,6 +5,7 @@ Runs coqui-tts for real on the CPU (about a minute); checkpoints (~190 MB each) 
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import shutil
 import signal
@@ -20,7 +21,7 @@ from typer.testing import CliRunner
 
 from voicekit.cli import train as train_cli
 from voicekit.cli.app import app
-from voicekit.errors import InputError
+from voicekit.errors import InputError, StageError
 from voicekit.train import TrainConfig, consent, train
 from voicekit.train.gpu import GIB, auto_batch
 from voicekit.train.loop import latest_run
@@ -162,6 +163,47 @@ def test_sigterm_saves_a_checkpoint_and_the_next_run_resumes_from_it(tmp_path: P
         assert resumed.returncode == 0, resumed.stderr
         # coqui continues after the restored step (see the resume test above)
         assert f"resumed at step {saved + 1}, trained to step {saved + 2} " in resumed.stdout
+    finally:
+        shutil.rmtree(ws.root / "train", ignore_errors=True)
+
+
+def test_a_full_gpu_saves_a_checkpoint_and_names_a_smaller_batch(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import torch
+    from TTS.tts.models.vits import Vits
+
+    ws = _dataset(tmp_path / "ws")
+    model_step = Vits.train_step
+    halves: list[int] = []
+
+    def step(self: Vits, batch: dict, criterion: object, optimizer_idx: int) -> object:
+        halves.append(optimizer_idx)
+        if len(halves) == 4:  # the generator's half of the second step, as CUDA reports it
+            raise torch.OutOfMemoryError(
+                "CUDA out of memory. Tried to allocate 2.00 GiB. GPU 0 has a total capacity "
+                "of 79.19 GiB of which 1.05 GiB is free.\nIncluding non-PyTorch memory ..."
+            )
+        return model_step(self, batch, criterion, optimizer_idx)
+
+    monkeypatch.setattr(Vits, "train_step", step)
+    try:
+        with pytest.raises(StageError) as raised:
+            train(ws, TINY, steps=5)
+        assert raised.value.message.startswith(
+            "the GPU ran out of memory at step 1 with batch 4 (CUDA out of memory. Tried to "
+            "allocate 2.00 GiB); checkpoint saved in "
+        )
+        assert raised.value.fix == "run the same command with --batch-size 2 to resume"
+        run = latest_run(ws)
+        assert run is not None and (run / "checkpoint_1.pth").is_file()
+        ledger = {e.path for e in ws.ledger()}
+        saved = ws.rel(run / "checkpoint_1.pth")
+        assert any(saved == p or saved.startswith(p + "/") for p in ledger)
+
+        monkeypatch.setattr(Vits, "train_step", model_step)
+        resumed = train(ws, dataclasses.replace(TINY, batch_size=2), steps=1)
+        assert resumed.run_dir == run and resumed.start_step == 2 and resumed.batch_size == 2
     finally:
         shutil.rmtree(ws.root / "train", ignore_errors=True)
 

@@ -37,8 +37,17 @@ def test_fine_tunes_the_gpt_and_speak_uses_the_checkpoint(tmp_path: Path) -> Non
     assert f"{OUTPUT}/{MANIFEST}" in ledger
     assert all(ws.rel(m) in ledger for m in outcome.models)
 
+    # the final state is saved, and the next run continues it for one more epoch
+    run = best[0].parent
+    (first,) = run.glob("checkpoint_*.pth")
+    backend.run(ws, backend.prepare(ws, options), options)
+    steps = sorted(int(p.stem.split("_")[1]) for p in run.glob("checkpoint_*.pth"))
+    assert steps[-1] > int(first.stem.split("_")[1])
+    assert "Model restored from step" in (run / "trainer_0_log.txt").read_text(encoding="utf-8")
+    assert [p for p in run.parent.iterdir() if p.is_dir()] == [run]  # no second run folder
+
     files = find_model(ws, None)
-    assert files.kind == "xtts" and files.checkpoint.parent == best[0].parent
+    assert files.kind == "xtts" and files.checkpoint == run / "best_model.pth"
     result = speak(ws, _write(tmp_path, "Good morning, everyone."), gate=NO_GATE)
     assert result.synthesized == 1 and result.duration > 0.2
     assert np.isfinite(result.sentences[0].end)

@@ -30,17 +30,22 @@ TEMPERATURE = 0.75  # coqui's default sampling settings for XTTS-v2
 
 
 def latest_checkpoint(ws: Workspace) -> Path | None:
-    """The newest checkpoint of the xtts backend's runs in the workspace, or None."""
+    """The model of the xtts backend's newest run in the workspace, or None."""
     root = ws.path(OUTPUT)
     if not (root / MANIFEST).is_file():
         return None
-    found = _checkpoints(root)
-    return max(found, key=lambda p: p.stat().st_mtime) if found else None
+    return _newest_run_model(root)
 
 
-def _checkpoints(folder: Path) -> list[Path]:
-    """The checkpoints coqui's trainer wrote anywhere below ``folder``."""
-    return [p for p in folder.rglob("*.pth") if p.name.startswith(("best_model", "checkpoint_"))]
+def _newest_run_model(folder: Path) -> Path | None:
+    """The model of the newest run below ``folder``: its best model when it has one (as for
+    VITS runs), else its newest checkpoint."""
+    found = [p for p in folder.rglob("*.pth") if p.name.startswith(("best_model", "checkpoint_"))]
+    if not found:
+        return None
+    newest = max(found, key=lambda p: p.stat().st_mtime)
+    best = newest.parent / "best_model.pth"
+    return best if best.is_file() else newest
 
 
 def model_files(ws: Workspace, model: Path) -> ModelFiles | None:
@@ -56,10 +61,10 @@ def model_files(ws: Workspace, model: Path) -> ModelFiles | None:
         if not model.resolve().is_relative_to(root.resolve()) or not (root / MANIFEST).is_file():
             return None
         if model.is_dir():
-            runs = _checkpoints(model)
-            if not runs:
+            chosen = _newest_run_model(model)
+            if chosen is None:
                 raise InputError(f"--model {model}: the folder holds no XTTS checkpoint")
-            model = max(runs, key=lambda p: p.stat().st_mtime)
+            model = chosen
         weights = Path(json.loads((root / MANIFEST).read_text(encoding="utf-8"))["weights"])
         if not _is_xtts_folder(weights):
             raise InputError(

@@ -19,7 +19,12 @@ from voicekit.train.clips import read_clips_with_soundfile
 from voicekit.train.config import TrainConfig
 from voicekit.train.evaluate import Evaluator
 from voicekit.train.gpu import free_gpu_bytes
-from voicekit.train.interrupt import interruptible, stopped, terminate_as_interrupt
+from voicekit.train.interrupt import (
+    interruptible,
+    out_of_memory,
+    stopped,
+    terminate_as_interrupt,
+)
 from voicekit.train.model import vits_config
 from voicekit.train.pace import Pace
 from voicekit.workspace import Workspace
@@ -72,7 +77,8 @@ def train(
     Raises:
         InputError: no recorded consent (see ``consent``), bad or too little data, an
             unreadable --init, both steps and epochs.
-        StageError: coqui's trainer failed.
+        StageError: coqui's trainer failed, or the GPU ran out of memory (a checkpoint was
+            saved first).
         Interrupted: Ctrl-C or SIGTERM stopped training (a checkpoint was saved first).
     """
     consent.require(ws)
@@ -102,15 +108,21 @@ def train(
     return _fit(ws, conf, dataset, previous, None if previous else init, steps, epochs, hours)
 
 
-def latest_run(ws: Workspace) -> Path | None:
-    """The newest run folder with a config and a checkpoint, or None."""
-    root = ws.path(RUN_DIR)
+def latest_run(ws: Workspace, folder: str = RUN_DIR) -> Path | None:
+    """The newest coqui run folder under ``folder`` with a config and a checkpoint, or None."""
+    root = ws.path(folder)
     runs = [
         p
         for p in root.glob("*/")
         if (p / "config.json").is_file() and any(p.glob("checkpoint_*.pth"))
     ]
     return max(runs, key=lambda p: p.stat().st_mtime) if runs else None
+
+
+def run_name(prefix: str, output: Path) -> str:
+    """A name for a new coqui run folder in ``output``. coqui names run folders by name,
+    minute and git commit: numbered, two new runs in one minute never share one."""
+    return f"{prefix}{sum(1 for p in output.iterdir() if p.is_dir()) + 1:03d}"
 
 
 def _fit(
@@ -141,8 +153,7 @@ def _fit(
         has_val=bool(dataset.val),
         batch=batch,
     )
-    # coqui names run folders by minute and git commit: number them so new runs never share one
-    config.run_name = f"vits{sum(1 for p in output.iterdir() if p.is_dir()) + 1:03d}"
+    config.run_name = run_name("vits", output)
     _seed(conf.seed)  # coqui seeds only in Trainer(), after the weights were initialised
     read_clips_with_soundfile()
     model = Vits(config)
@@ -197,9 +208,12 @@ def _fit(
         ) from None
     finally:
         loader.close()
-    if trainer.interrupted:
+    if trainer.interrupted or trainer.out_of_memory:
         _record_outputs(ws, run_dir)
-        raise stopped(trainer.total_steps_done, run_dir)
+        step = trainer.total_steps_done
+        if trainer.out_of_memory:
+            raise out_of_memory(step, run_dir, batch, trainer.out_of_memory)
+        raise stopped(step, run_dir)
     if trainer.train_loader.timed_out:
         log.info("--hours %g reached at step %d", hours, trainer.total_steps_done)
     trainer.save_checkpoint()  # coqui saves only every save_step: keep the final state too

@@ -24,6 +24,7 @@ from voicekit.workspace import Workspace
 FILES = XTTS_FILES
 NAME = "xtts-v2"
 OUTPUT = "train/xtts"
+DEFAULT_EPOCHS = 10  # more passes over the clips per run when --epochs is not given
 MANIFEST = "voicekit.json"  # in OUTPUT: the base weights folder, for `voicekit speak`
 LICENCE = "XTTS-v2 weights: Coqui Public Model License 1.0.0, non-commercial use only"
 FIX = (
@@ -120,7 +121,7 @@ def gpt_config(dataset: Path, weights: Path, output: Path, options: Options) -> 
         lr_scheduler="MultiStepLR",
         lr_scheduler_params={"milestones": [50000 * 18, 150000 * 18, 300000 * 18],
                              "gamma": 0.5, "last_epoch": -1},
-        epochs=options.epochs or 10,
+        epochs=options.epochs or DEFAULT_EPOCHS,
     )  # fmt: skip
 
 
@@ -140,7 +141,13 @@ class XttsBackend:
 
         from voicekit.train import consent
         from voicekit.train.clips import read_clips_with_soundfile
-        from voicekit.train.interrupt import interruptible, stopped, terminate_as_interrupt
+        from voicekit.train.interrupt import (
+            interruptible,
+            out_of_memory,
+            stopped,
+            terminate_as_interrupt,
+        )
+        from voicekit.train.loop import latest_run, run_name
 
         consent.require(ws)
         read_clips_with_soundfile()
@@ -152,14 +159,20 @@ class XttsBackend:
         manifest = ws.record(f"{plan.output}/{MANIFEST}", "log")
         manifest.write_text(json.dumps({"weights": str(weights.resolve())}) + "\n", "utf-8")
         config = gpt_config(ws.path("dataset"), weights, output, options)
+        config.run_name = run_name("xtts", output)
         train, val = load_tts_samples(config, eval_split=True)
         model = GPTTrainer(config)
+        previous = latest_run(ws, plan.output) if options.resume else None
         # the recipe's effective batch: batch * accumulation >= 252
         trainer = interruptible(Trainer)(
-            TrainerArgs(restore_path="", grad_accum_steps=max(1, 252 // config.batch_size)),
+            TrainerArgs(
+                continue_path=str(previous or ""), restore_path="",
+                grad_accum_steps=max(1, 252 // config.batch_size),
+            ),
             config, output_path=str(output), model=model, train_samples=train,
             eval_samples=val, parse_command_line_args=False,
         )  # fmt: skip
+        trainer.config.epochs = trainer.epochs_done + (options.epochs or DEFAULT_EPOCHS)
         try:
             with terminate_as_interrupt():
                 trainer.fit()
@@ -167,10 +180,16 @@ class XttsBackend:
             raise StageError(
                 f"XTTS training failed (exit {stop.code})", f"see the log under {output}"
             ) from None
+        stopped_early = trainer.interrupted or trainer.out_of_memory
+        if not stopped_early:
+            trainer.save_checkpoint()  # coqui saves only every save_step: the next run resumes here
         for path in sorted(p for p in output.rglob("*") if p.is_file()):
             ws.record(ws.rel(path), "checkpoint" if path.suffix == ".pth" else "log")
+        run_dir, step = Path(trainer.output_path), trainer.total_steps_done
+        if trainer.out_of_memory:
+            raise out_of_memory(step, run_dir, config.batch_size, trainer.out_of_memory)
         if trainer.interrupted:
-            raise stopped(trainer.total_steps_done, Path(trainer.output_path))
+            raise stopped(step, run_dir)
         models = tuple(sorted(output.rglob("best_model*.pth")) or sorted(output.rglob("*.pth")))
         return Outcome(
             self.name,
