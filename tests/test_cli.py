@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 import pytest
+import soundfile as sf
 from conftest import make_media, tone
 from typer.testing import CliRunner
 
@@ -103,3 +104,26 @@ def test_kill_9_during_ingest_then_resume(tmp_path: Path) -> None:
     assert (ws / "manifests/ingest.jsonl").read_text() == (
         clean / "manifests/ingest.jsonl"
     ).read_text()
+
+
+@pytest.mark.parametrize(
+    "command",
+    [["dataset", "{film}", "--workspace", "{ws}"],
+     ["train", "--i-have-consent", "--workspace", "{ws}"],
+     ["speak", "{script}", "--workspace", "{ws}"],
+     ["purge", "--yes", "--workspace", "{ws}"], ["report", "{ws}"]],
+)  # fmt: skip
+def test_a_workspace_in_use_is_refused(tmp_path: Path, command: list[str]) -> None:
+    from voicekit.workspace import Workspace
+
+    ws = Workspace(tmp_path / "ws")
+    film, script = tmp_path / "film.wav", tmp_path / "script.txt"
+    sf.write(film, tone(1.0, 16000), 16000)
+    script.write_text("Hello.\n", encoding="utf-8")
+    args = [a.format(film=film, script=script, ws=ws.root) for a in command]
+    before = sorted(p.name for p in ws.root.rglob("*"))
+    with ws.claimed("voicekit train"):
+        result = runner.invoke(app, args)
+    assert result.exit_code == 2, result.output
+    assert "is in use by `voicekit train` (pid" in result.output
+    assert sorted(p.name for p in ws.root.rglob("*")) == before  # nothing written or deleted

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -54,3 +56,33 @@ def test_refuses_foreign_folders_and_read_only(tmp_path: Path) -> None:
     with pytest.raises(WorkspaceError, match="cannot write to workspace"):
         Workspace(target)
     assert (Workspace(tmp_path / "ok").root / MARKER).exists()
+
+
+def test_one_command_at_a_time(tmp_path: Path) -> None:
+    ws = Workspace(tmp_path / "ws")
+    with ws.claimed("voicekit train"):
+        with pytest.raises(WorkspaceError) as busy, ws.claimed("voicekit purge"):
+            pass
+        assert "is in use by `voicekit train` (pid " in busy.value.message
+    with ws.claimed("voicekit purge"):  # released when the first command ended
+        pass
+
+
+def test_a_killed_command_leaves_the_workspace_free(tmp_path: Path) -> None:
+    ws = Workspace(tmp_path / "ws")
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import sys, time\nfrom voicekit.workspace import Workspace\n"
+         f"with Workspace({str(ws.root)!r}).claimed('voicekit dataset'):\n"
+         "    print('held', flush=True); time.sleep(60)"],
+        stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+        held = f"`voicekit dataset` \\(pid {holder.pid}, "
+        with pytest.raises(WorkspaceError, match=held), ws.claimed("voicekit speak"):
+            pass
+    finally:
+        holder.kill()  # SIGKILL: no cleanup runs in the holder
+        holder.wait()
+    with ws.claimed("voicekit speak"):
+        pass

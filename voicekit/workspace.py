@@ -3,7 +3,8 @@
 Every path voicekit writes is recorded in `ledger.jsonl` (append-only, one JSON object per line)
 before it is created, so `purge` can find it all even after a crash. Paths are checked to stay
 inside the root (symlinks resolved, `..` refused). Sources are recorded as sources so that
-nothing ever deletes or modifies them.
+nothing ever deletes or modifies them. One command at a time works in a workspace (`claimed`):
+a purge can never run beside a training that is still writing checkpoints.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import json
 import os
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,6 +21,7 @@ from voicekit.errors import WorkspaceError
 
 MARKER = ".voicekit-workspace"
 LEDGER = "ledger.jsonl"
+LOCK = ".voicekit-lock"  # held (flock) by the command working in the workspace: who and since
 DEFAULT_ROOT = "voicekit-work"
 
 KINDS = (
@@ -75,6 +78,7 @@ class Workspace:
                         "choose an empty or new folder with --workspace",
                     )
                 marker.write_text("voicekit workspace: every file below was written by voicekit\n")
+                (self.root / LOCK).touch()  # here from the start: claiming it changes no listing
             probe = self.root / ".write-probe"
             probe.write_text("")
             probe.unlink()
@@ -103,6 +107,38 @@ class Workspace:
         if not full.is_relative_to(self.root):
             raise WorkspaceError(f"refusing path outside the workspace: {path}")
         return full.relative_to(self.root).as_posix()
+
+    # -- one command at a time --------------------------------------------------------------
+
+    @contextmanager
+    def claimed(self, command: str) -> Iterator[None]:
+        """Hold the workspace for ``command`` ("voicekit train", ...) while inside. The lock
+        goes with the process, so a crash or ``kill -9`` never leaves the workspace locked.
+
+        Raises:
+            WorkspaceError: another command holds it (the message names it, its pid and start).
+        """
+        import fcntl
+
+        fd = os.open(self.root / LOCK, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                raise WorkspaceError(
+                    f"{self.root} is in use by {_holder(fd)}",
+                    "wait for that command to finish, or stop it (Ctrl-C) and run this again",
+                ) from None
+            started = time.strftime("%Y-%m-%d %H:%M:%S")
+            holder = json.dumps({"command": command, "pid": os.getpid(), "since": started})
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, (holder + "\n").encode(), 0)
+            try:
+                yield
+            finally:
+                os.ftruncate(fd, 0)  # nobody holds it now
+        finally:
+            os.close(fd)  # releases the lock
 
     # -- ledger ----------------------------------------------------------------------------
 
@@ -146,3 +182,12 @@ class Workspace:
 
     def sources(self) -> set[Path]:
         return {Path(e.path) for e in self.ledger() if e.kind == "source"}
+
+
+def _holder(fd: int) -> str:
+    """Who holds the lock, as its file says (it may not have written it yet)."""
+    try:
+        held = json.loads(os.pread(fd, 4096, 0).decode() or "{}")
+        return f"`{held['command']}` (pid {held['pid']}, since {held['since']})"
+    except (ValueError, KeyError, TypeError):
+        return "another voicekit command"

@@ -82,15 +82,16 @@ def dataset(
         conf = cfg.load(config, overrides)
         refs = collect_refs(ref, ref_dir)
         ws = Workspace(workspace or default_root())
-        chosen = resolve(device)
-        warn_if_slow(chosen, learned_backends(conf))
-        ctx = Context(workspace=ws, config=conf, sources=list(sources), refs=refs, target=target,
-                      lang=lang, device=chosen)
-        stages = registry.build(conf, registry.through(stop))
-        with ProgressView() as view:
-            ctx.progress = view
-            segments, reports = Runner(stages, ctx).run(start, stop, force)
-        summarise(ws.root, segments, reports)
+        with ws.claimed("voicekit dataset"):
+            chosen = resolve(device)
+            warn_if_slow(chosen, learned_backends(conf))
+            ctx = Context(workspace=ws, config=conf, sources=list(sources), refs=refs,
+                          target=target, lang=lang, device=chosen)
+            stages = registry.build(conf, registry.through(stop))
+            with ProgressView() as view:
+                ctx.progress = view
+                segments, reports = Runner(stages, ctx).run(start, stop, force)
+            summarise(ws.root, segments, reports)
 
 
 def _why_empty(root: Path) -> str:

@@ -142,29 +142,33 @@ def purge(
         from voicekit.errors import InputError
         from voicekit.purge import receipt as receipts
         from voicekit.purge.plan import build_plan
-        from voicekit.workspace import default_root
+        from voicekit.workspace import Workspace, default_root
 
         out = console()
         root = (workspace or default_root()).expanduser().absolute()
         if not root.exists():
             out.print(f"nothing to purge: {root} does not exist (already purged?)")
             return
-        plan = build_plan(root, what.value, include_weights)
-        show_plan(plan, out)
-        if dry_run:
-            out.print("dry run: nothing was deleted")
-            return
-        now = datetime.now(UTC)
-        receipt_path = receipts.check_path(receipt or receipts.default_path(now), plan)
-        if not yes:
-            if not stdin_is_terminal():
-                raise InputError("refusing to purge without confirmation: stdin is not a terminal",
-                                 "pass --yes to confirm, or --dry-run to only see the plan")
-            if not typer.confirm(f"Delete these files from {plan.root}? This cannot be undone",
-                                 default=False):
-                out.print("aborted: nothing was deleted")
-                raise typer.Exit(1)
-        outcome = _run(plan, shred)
+        with Workspace(root, create=False).claimed("voicekit purge"):
+            plan = build_plan(root, what.value, include_weights)
+            show_plan(plan, out)
+            if dry_run:
+                out.print("dry run: nothing was deleted")
+                return
+            now = datetime.now(UTC)
+            receipt_path = receipts.check_path(receipt or receipts.default_path(now), plan)
+            if not yes:
+                if not stdin_is_terminal():
+                    raise InputError(
+                        "refusing to purge without confirmation: stdin is not a terminal",
+                        "pass --yes to confirm, or --dry-run to only see the plan",
+                    )
+                if not typer.confirm(
+                    f"Delete these files from {plan.root}? This cannot be undone", default=False
+                ):
+                    out.print("aborted: nothing was deleted")
+                    raise typer.Exit(1)
+            outcome = _run(plan, shred)
         receipts.write(receipt_path, receipts.build(plan, outcome, shred=shred, now=now))
         show_outcome(outcome, receipt_path, out)
         if not outcome.verification.ok:

@@ -19,5 +19,6 @@ def report(
         from voicekit.workspace import Workspace
 
         ws = Workspace(workspace, create=False)
-        path = render_report(ws.root)
+        with ws.claimed("voicekit report"):
+            path = render_report(ws.root)
         console().print(f"report: {path}")

@@ -78,7 +78,10 @@ def speak(
             retakes=conf.gate.retakes if retakes is None else retakes,
         )
         ws = Workspace(workspace or default_root(), create=False)
-        with Progress(console=console(stderr=True), transient=True) as bar:
+        with (
+            ws.claimed("voicekit speak"),
+            Progress(console=console(stderr=True), transient=True) as bar,
+        ):
             task = bar.add_task("speak", total=None)
 
             def tick(done: int, total: int, cached: bool) -> None:

@@ -89,15 +89,16 @@ def train(
                        **{k: v for k, v in given.items() if v is not None})
         options = backends.Options(conf, steps, epochs, init, resume, hours)
         ws = Workspace(workspace or default_root(), create=False)
-        _ask_consent(ws, i_have_consent)
-        plan = chosen.prepare(ws, options)
-        err = console(stderr=True)
-        err.print(f"{backend} fine-tunes from: {plan.licence}", soft_wrap=True)
-        if plan.missing is not None:
-            console().print(_commands(plan), soft_wrap=True, markup=False)
-            return
-        outcome = chosen.run(ws, plan, options)
-        console().print(outcome.summary, soft_wrap=True, markup=False)
+        with ws.claimed("voicekit train"):
+            _ask_consent(ws, i_have_consent)
+            plan = chosen.prepare(ws, options)
+            err = console(stderr=True)
+            err.print(f"{backend} fine-tunes from: {plan.licence}", soft_wrap=True)
+            if plan.missing is not None:
+                console().print(_commands(plan), soft_wrap=True, markup=False)
+                return
+            outcome = chosen.run(ws, plan, options)
+            console().print(outcome.summary, soft_wrap=True, markup=False)
 
 
 def _commands(plan: backends.Plan) -> str:
