@@ -12,6 +12,7 @@ import signal
 import subprocess
 import sys
 import time
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -22,7 +23,8 @@ from typer.testing import CliRunner
 from voicekit.cli import train as train_cli
 from voicekit.cli.app import app
 from voicekit.errors import InputError, StageError
-from voicekit.train import TrainConfig, consent, train
+from voicekit.train import TrainConfig, checkpoints, consent, train
+from voicekit.train.checkpoints import BYTES_PER_PARAMETER
 from voicekit.train.gpu import GIB, auto_batch
 from voicekit.train.loop import latest_run
 from voicekit.workspace import Workspace
@@ -206,6 +208,46 @@ def test_a_full_gpu_saves_a_checkpoint_and_names_a_smaller_batch(
         assert resumed.run_dir == run and resumed.start_step == 2 and resumed.batch_size == 2
     finally:
         shutil.rmtree(ws.root / "train", ignore_errors=True)
+
+
+def test_an_unfinished_save_is_dropped_and_the_run_resumes_before_it(tmp_path: Path) -> None:
+    # (coqui finds step numbers anywhere in a checkpoint's path: the test's name, and with it
+    # its folder, must not contain the word checkpoint)
+    import torch
+
+    ws = _dataset(tmp_path / "ws")
+    try:
+        first = train(ws, TINY, steps=2)
+        whole = first.checkpoint
+        # 12 bytes a parameter: the weights and AdamW's two moments (what check_space assumes)
+        weights = torch.load(whole, map_location="cpu", weights_only=False)["model"]
+        params = sum(t.numel() for t in weights.values() if t.is_floating_point())
+        assert whole.stat().st_size == pytest.approx(BYTES_PER_PARAMETER * params, rel=0.02)
+        # the disk filled while the next one was written
+        cut = first.run_dir / f"checkpoint_{first.end_step + 1}.pth"
+        cut.write_bytes(whole.read_bytes()[: whole.stat().st_size // 2])
+        resumed = train(ws, TINY, steps=1)
+        assert not cut.exists()  # dropped; coqui would have resumed from it and failed
+        assert resumed.run_dir == first.run_dir and resumed.start_step == first.end_step + 1
+        assert zipfile.is_zipfile(resumed.checkpoint)
+    finally:
+        shutil.rmtree(ws.root / "train", ignore_errors=True)
+
+
+def test_too_little_disk_for_the_checkpoints_is_refused_before_training(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ws = _dataset(tmp_path / "ws")
+    real = shutil.disk_usage(tmp_path)
+    monkeypatch.setattr(
+        checkpoints.shutil, "disk_usage", lambda path: real._replace(free=100_000_000)
+    )
+    with pytest.raises(InputError) as refused:
+        train(ws, TINY, steps=1)
+    # the tiny model: ~0.19 GB a checkpoint, 1 + 1 kept and 2 being written
+    assert refused.value.message.startswith("training needs about 0.8 GB for its checkpoints")
+    assert "has 0.1 GB free" in refused.value.message
+    assert not list(ws.path("train/run").glob("*/*.pth"))
 
 
 def test_fetch_a_pretrained_vits_archive_and_fine_tune_from_it_by_name(

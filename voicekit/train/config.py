@@ -19,7 +19,7 @@ class TrainConfig:
     loader_workers: int = knob(-1, "data loader processes (-1: 4 on a GPU, 0 on the CPU)")
     save_step: int = knob(1000, "save a checkpoint every this many steps (a killed run resumes)")
     keep_checkpoints: int = knob(
-        1, "checkpoint_<step>.pth files kept (each full-size one is ~590 MB)", output=False
+        1, "checkpoint_<step>.pth files kept (each full-size one is ~1 GB)", output=False
     )
     keep_best: int = knob(
         1, "best_model_<step>.pth files kept: the K lowest validation losses so far", output=False

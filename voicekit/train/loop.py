@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, cast
 
 from voicekit.errors import InputError, StageError
-from voicekit.train import consent, data
+from voicekit.train import checkpoints, consent, data
 from voicekit.train.batches import Batches
 from voicekit.train.clips import read_clips_with_soundfile
 from voicekit.train.config import TrainConfig
@@ -99,6 +99,8 @@ def train(
             "collect more clips of the target, or lower the train min_minutes knob",
         )
     previous = latest_run(ws) if resume else None
+    if previous is not None and checkpoints.drop_incomplete(previous):
+        previous = latest_run(ws)
     if previous is not None and init is not None:
         log.warning("resuming %s; --init applies to new runs only (use --no-resume)", previous)
     if previous is None and init is None:
@@ -158,6 +160,8 @@ def _fit(
     read_clips_with_soundfile()
     model = Vits(config)
     _check_vocabulary(model, dataset)
+    kept = conf.keep_checkpoints + conf.keep_best
+    checkpoints.check_space(output, checkpoints.size(model), kept, previous)
     args = TrainerArgs(
         continue_path=str(previous) if previous else "", restore_path=str(init) if init else ""
     )
@@ -356,7 +360,7 @@ def _save_best(run_dir: Path, keep: int, save: Callable[[], None]) -> None:
     """Run coqui's ``save`` of a best model, then keep the ``keep`` newest
     ``best_model_<step>.pth`` (coqui saves one only when the validation loss improved, so they
     are the ``keep`` best) and make ``best_model.pth`` a hard link to the newest: coqui writes
-    a copy, a second ~590 MB file of the full model.
+    a copy, a second ~1 GB file of the full model.
 
     The link is removed before ``save``: coqui's copy would otherwise write the new weights
     through it into the older best file. Where links are not possible the copy is made.

@@ -139,7 +139,7 @@ class XttsBackend:
         from TTS.tts.datasets import load_tts_samples
         from TTS.tts.layers.xtts.trainer.gpt_trainer import GPTTrainer
 
-        from voicekit.train import consent
+        from voicekit.train import checkpoints, consent
         from voicekit.train.clips import read_clips_with_soundfile
         from voicekit.train.interrupt import (
             interruptible,
@@ -163,6 +163,8 @@ class XttsBackend:
         train, val = load_tts_samples(config, eval_split=True)
         model = GPTTrainer(config)
         previous = latest_run(ws, plan.output) if options.resume else None
+        if previous is not None and checkpoints.drop_incomplete(previous):
+            previous = latest_run(ws, plan.output)
         # the recipe's effective batch: batch * accumulation >= 252
         trainer = interruptible(Trainer)(
             TrainerArgs(
