@@ -110,7 +110,6 @@ def test_kill_9_during_ingest_then_resume(tmp_path: Path) -> None:
     "command",
     [["dataset", "{film}", "--workspace", "{ws}"],
      ["train", "--i-have-consent", "--workspace", "{ws}"],
-     ["speak", "{script}", "--workspace", "{ws}"],
      ["purge", "--yes", "--workspace", "{ws}"], ["report", "{ws}"]],
 )  # fmt: skip
 def test_a_workspace_in_use_is_refused(tmp_path: Path, command: list[str]) -> None:
@@ -122,7 +121,7 @@ def test_a_workspace_in_use_is_refused(tmp_path: Path, command: list[str]) -> No
     script.write_text("Hello.\n", encoding="utf-8")
     args = [a.format(film=film, script=script, ws=ws.root) for a in command]
     before = sorted(p.name for p in ws.root.rglob("*"))
-    with ws.claimed("voicekit train"):
+    with ws.claimed("voicekit train", "data"):
         result = runner.invoke(app, args)
     assert result.exit_code == 2, result.output
     assert "is in use by `voicekit train` (pid" in result.output

@@ -21,7 +21,7 @@ from voicekit.pipeline.runner import Runner
 from voicekit.pipeline.stage import Context, Item, Output, Stage
 from voicekit.purge.execute import execute
 from voicekit.purge.plan import build_plan
-from voicekit.workspace import LEDGER, LOCK, MARKER, Workspace
+from voicekit.workspace import LEDGER, LOCKS, MARKER, Workspace
 
 TRANSCRIPT = "zebracorn quietly sings"  # must never reach a receipt
 
@@ -272,7 +272,7 @@ def test_partial_purges_keep_other_groups(ws: Workspace) -> None:
     assert not ws.path("train").exists() and ws.path("dataset/metadata.csv").exists()
     outcome = execute(build_plan(ws.root, "data"))
     assert outcome.verification.ok
-    assert sorted(tree(ws.root)) == sorted([MARKER, LEDGER, LOCK])
+    assert sorted(tree(ws.root)) == sorted([MARKER, LEDGER, *LOCKS])
     assert execute(build_plan(ws.root)).verification.ok and not ws.root.exists()
 
 

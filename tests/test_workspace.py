@@ -58,13 +58,23 @@ def test_refuses_foreign_folders_and_read_only(tmp_path: Path) -> None:
     assert (Workspace(tmp_path / "ok").root / MARKER).exists()
 
 
-def test_one_command_at_a_time(tmp_path: Path) -> None:
+def test_commands_of_one_area_one_at_a_time_and_purge_alone(tmp_path: Path) -> None:
     ws = Workspace(tmp_path / "ws")
-    with ws.claimed("voicekit train"):
-        with pytest.raises(WorkspaceError) as busy, ws.claimed("voicekit purge"):
-            pass
-        assert "is in use by `voicekit train` (pid " in busy.value.message
-    with ws.claimed("voicekit purge"):  # released when the first command ended
+    with ws.claimed("voicekit train", "data"):
+        for command, area in (("voicekit dataset", "data"), ("voicekit purge", None)):
+            with pytest.raises(WorkspaceError) as busy, ws.claimed(command, area):
+                pass
+            assert "is in use by `voicekit train` (pid " in busy.value.message
+        with ws.claimed("voicekit speak", "speak"):  # narration beside a training
+            with pytest.raises(WorkspaceError) as busy, ws.claimed("voicekit purge", None):
+                pass
+            assert "`voicekit train` (pid" in busy.value.message
+            assert "`voicekit speak` (pid" in busy.value.message
+    with (
+        ws.claimed("voicekit purge", None),  # released when the others ended
+        pytest.raises(WorkspaceError, match="in use by `voicekit purge`"),
+        ws.claimed("voicekit speak", "speak"),
+    ):
         pass
 
 
@@ -72,17 +82,17 @@ def test_a_killed_command_leaves_the_workspace_free(tmp_path: Path) -> None:
     ws = Workspace(tmp_path / "ws")
     holder = subprocess.Popen(
         [sys.executable, "-c", "import sys, time\nfrom voicekit.workspace import Workspace\n"
-         f"with Workspace({str(ws.root)!r}).claimed('voicekit dataset'):\n"
+         f"with Workspace({str(ws.root)!r}).claimed('voicekit dataset', 'data'):\n"
          "    print('held', flush=True); time.sleep(60)"],
         stdout=subprocess.PIPE, text=True,
     )  # fmt: skip
     try:
         assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
         held = f"`voicekit dataset` \\(pid {holder.pid}, "
-        with pytest.raises(WorkspaceError, match=held), ws.claimed("voicekit speak"):
+        with pytest.raises(WorkspaceError, match=held), ws.claimed("voicekit train", "data"):
             pass
     finally:
         holder.kill()  # SIGKILL: no cleanup runs in the holder
         holder.wait()
-    with ws.claimed("voicekit speak"):
+    with ws.claimed("voicekit dataset", "data"):
         pass

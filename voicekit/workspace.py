@@ -3,8 +3,8 @@
 Every path voicekit writes is recorded in `ledger.jsonl` (append-only, one JSON object per line)
 before it is created, so `purge` can find it all even after a crash. Paths are checked to stay
 inside the root (symlinks resolved, `..` refused). Sources are recorded as sources so that
-nothing ever deletes or modifies them. One command at a time works in a workspace (`claimed`):
-a purge can never run beside a training that is still writing checkpoints.
+nothing ever deletes or modifies them. Commands claim the workspace (`claimed`): a purge can
+never run beside a training that is still writing checkpoints, nor two trainings side by side.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import json
 import os
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,7 +21,11 @@ from voicekit.errors import WorkspaceError
 
 MARKER = ".voicekit-workspace"
 LEDGER = "ledger.jsonl"
-LOCK = ".voicekit-lock"  # held (flock) by the command working in the workspace: who and since
+# flock-ed by the commands working in the workspace (shared; purge: exclusive), and per area by
+# the one command working on it; each file names its holder while held
+LOCK = ".voicekit-lock"
+AREAS = ("data", "speak")  # dataset, train and report work on the data; speak on narration
+LOCKS = (LOCK, *(f"{LOCK}.{area}" for area in AREAS))
 DEFAULT_ROOT = "voicekit-work"
 
 KINDS = (
@@ -78,7 +82,8 @@ class Workspace:
                         "choose an empty or new folder with --workspace",
                     )
                 marker.write_text("voicekit workspace: every file below was written by voicekit\n")
-                (self.root / LOCK).touch()  # here from the start: claiming it changes no listing
+                for name in LOCKS:  # here from the start: claiming them changes no listing
+                    (self.root / name).touch()
             probe = self.root / ".write-probe"
             probe.write_text("")
             probe.unlink()
@@ -108,37 +113,37 @@ class Workspace:
             raise WorkspaceError(f"refusing path outside the workspace: {path}")
         return full.relative_to(self.root).as_posix()
 
-    # -- one command at a time --------------------------------------------------------------
+    # -- who works in it --------------------------------------------------------------------
 
     @contextmanager
-    def claimed(self, command: str) -> Iterator[None]:
-        """Hold the workspace for ``command`` ("voicekit train", ...) while inside. The lock
-        goes with the process, so a crash or ``kill -9`` never leaves the workspace locked.
+    def claimed(self, command: str, area: str | None) -> Iterator[None]:
+        """Hold the workspace for ``command`` ("voicekit train", ...) while inside. With an
+        ``area`` (one of `AREAS`) it runs alongside commands of the other areas, never beside
+        one of its own; without one (purge) it runs alone. The locks go with the process, so a
+        crash or ``kill -9`` never leaves the workspace locked.
 
         Raises:
-            WorkspaceError: another command holds it (the message names it, its pid and start).
+            WorkspaceError: a command holds what this one needs (named, with pid and start).
         """
         import fcntl
 
-        fd = os.open(self.root / LOCK, os.O_RDWR | os.O_CREAT, 0o644)
-        try:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                raise WorkspaceError(
-                    f"{self.root} is in use by {_holder(fd)}",
-                    "wait for that command to finish, or stop it (Ctrl-C) and run this again",
-                ) from None
+        if area is not None and area not in AREAS:
+            raise ValueError(f"unknown workspace area {area!r}")
+        with ExitStack() as held:
+            whole = held.enter_context(
+                _locked(self.root, LOCK, fcntl.LOCK_SH if area else fcntl.LOCK_EX)
+            )
+            mine = whole if area is None else held.enter_context(
+                _locked(self.root, f"{LOCK}.{area}", fcntl.LOCK_EX)
+            )  # fmt: skip
             started = time.strftime("%Y-%m-%d %H:%M:%S")
             holder = json.dumps({"command": command, "pid": os.getpid(), "since": started})
-            os.ftruncate(fd, 0)
-            os.pwrite(fd, (holder + "\n").encode(), 0)
+            os.ftruncate(mine, 0)  # what a killed holder left
+            os.pwrite(mine, (holder + "\n").encode(), 0)
             try:
                 yield
             finally:
-                os.ftruncate(fd, 0)  # nobody holds it now
-        finally:
-            os.close(fd)  # releases the lock
+                os.ftruncate(mine, 0)  # nobody holds it now
 
     # -- ledger ----------------------------------------------------------------------------
 
@@ -184,10 +189,34 @@ class Workspace:
         return {Path(e.path) for e in self.ledger() if e.kind == "source"}
 
 
-def _holder(fd: int) -> str:
-    """Who holds the lock, as its file says (it may not have written it yet)."""
+
+@contextmanager
+def _locked(root: Path, name: str, mode: int) -> Iterator[int]:
+    """``flock`` one of the workspace's lock files without waiting; yields its descriptor."""
+    import fcntl
+
+    fd = os.open(root / name, os.O_RDWR | os.O_CREAT, 0o644)
     try:
-        held = json.loads(os.pread(fd, 4096, 0).decode() or "{}")
-        return f"`{held['command']}` (pid {held['pid']}, since {held['since']})"
-    except (ValueError, KeyError, TypeError):
-        return "another voicekit command"
+        try:
+            fcntl.flock(fd, mode | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise WorkspaceError(
+                f"{root} is in use by {_holders(root)}",
+                "wait for that command to finish, or stop it (Ctrl-C) and run this again",
+            ) from None
+        yield fd
+    finally:
+        os.close(fd)  # releases the lock
+
+
+def _holders(root: Path) -> str:
+    """The commands holding the workspace, as their lock files say (a command that has just
+    started may not have written its own yet)."""
+    found = []
+    for name in LOCKS:
+        try:
+            held = json.loads((root / name).read_text(encoding="utf-8") or "{}")
+            found.append(f"`{held['command']}` (pid {held['pid']}, since {held['since']})")
+        except (OSError, ValueError, KeyError, TypeError):
+            continue
+    return " and ".join(found) or "another voicekit command"

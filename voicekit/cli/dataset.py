@@ -82,7 +82,7 @@ def dataset(
         conf = cfg.load(config, overrides)
         refs = collect_refs(ref, ref_dir)
         ws = Workspace(workspace or default_root())
-        with ws.claimed("voicekit dataset"):
+        with ws.claimed("voicekit dataset", "data"):
             chosen = resolve(device)
             warn_if_slow(chosen, learned_backends(conf))
             ctx = Context(workspace=ws, config=conf, sources=list(sources), refs=refs,

@@ -149,7 +149,7 @@ def purge(
         if not root.exists():
             out.print(f"nothing to purge: {root} does not exist (already purged?)")
             return
-        with Workspace(root, create=False).claimed("voicekit purge"):
+        with Workspace(root, create=False).claimed("voicekit purge", None):
             plan = build_plan(root, what.value, include_weights)
             show_plan(plan, out)
             if dry_run:

@@ -19,6 +19,6 @@ def report(
         from voicekit.workspace import Workspace
 
         ws = Workspace(workspace, create=False)
-        with ws.claimed("voicekit report"):
+        with ws.claimed("voicekit report", "data"):
             path = render_report(ws.root)
         console().print(f"report: {path}")

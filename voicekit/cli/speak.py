@@ -79,7 +79,7 @@ def speak(
         )
         ws = Workspace(workspace or default_root(), create=False)
         with (
-            ws.claimed("voicekit speak"),
+            ws.claimed("voicekit speak", "speak"),
             Progress(console=console(stderr=True), transient=True) as bar,
         ):
             task = bar.add_task("speak", total=None)

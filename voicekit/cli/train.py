@@ -89,7 +89,7 @@ def train(
                        **{k: v for k, v in given.items() if v is not None})
         options = backends.Options(conf, steps, epochs, init, resume, hours)
         ws = Workspace(workspace or default_root(), create=False)
-        with ws.claimed("voicekit train"):
+        with ws.claimed("voicekit train", "data"):
             _ask_consent(ws, i_have_consent)
             plan = chosen.prepare(ws, options)
             err = console(stderr=True)

@@ -17,9 +17,9 @@ from pathlib import Path
 from voicekit.errors import InputError
 from voicekit.purge.ledger import WHATS, LedgerIndex, Refused, group_of, read_index, selected
 from voicekit.purge.scan import DIR, FILE, MOUNT, UNREADABLE, ancestors, scan
-from voicekit.workspace import LEDGER, LOCK, MARKER, Workspace
+from voicekit.workspace import LEDGER, LOCKS, MARKER, Workspace
 
-WORKSPACE_FILES = (MARKER, LEDGER, LOCK)  # removed last, and only when everything else is gone
+WORKSPACE_FILES = (MARKER, LEDGER, *LOCKS)  # removed last, and only when everything else is gone
 
 
 @dataclass(frozen=True)
