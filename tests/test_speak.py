@@ -252,3 +252,34 @@ def test_cache_key_is_the_checkpoint_content_not_its_path_or_time(tmp_path: Path
     os.utime(tmp_path / "b" / "model.pth", ns=(stat.st_atime_ns, stat.st_mtime_ns))
     changed = ModelFiles(tmp_path / "b" / "model.pth", tmp_path / "b" / "config.json")
     assert changed.fingerprint != first.fingerprint
+
+
+def test_a_checkpoint_rotated_away_while_it_loads_is_chosen_again(
+    ws: Workspace, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from voicekit.speak import synth
+    from voicekit.train.loop import latest_run
+
+    trained = latest_run(ws)
+    assert trained is not None
+    mine = Workspace(tmp_path / "ws")
+    run = mine.path(f"train/run/{trained.name}")
+    shutil.copytree(trained, run)
+    (newest,) = run.glob("checkpoint_*.pth")
+    step = int(newest.stem.split("_")[1])
+    loads: list[str] = []
+    real_open = synth.open_voice
+
+    def training_beside(files: ModelFiles) -> synth.Voice:
+        loads.append(files.checkpoint.name)
+        if len(loads) == 1:  # the trainer saves the next checkpoint and removes this one
+            shutil.copyfile(newest, run / f"checkpoint_{step + 1}.pth")
+            newest.unlink()
+        return real_open(files)
+
+    monkeypatch.setattr(synth, "open_voice", training_beside)
+    voice = synth.open_model(mine, None)
+    assert loads == [newest.name, f"checkpoint_{step + 1}.pth"]
+    assert voice.files.checkpoint == run / f"checkpoint_{step + 1}.pth"
+    original = ModelFiles(trained / newest.name, trained / "config.json")
+    assert voice.files.fingerprint == original.fingerprint  # the same weights, copied

@@ -27,7 +27,7 @@ from voicekit.speak.config import AssemblyConfig, GateConfig
 from voicekit.speak.gate import best_take, open_checker
 from voicekit.speak.script import Line, Pause, read_script
 from voicekit.speak.srt import Timed, to_json, to_srt
-from voicekit.speak.synth import Sentence, check_speed, find_model, open_voice
+from voicekit.speak.synth import Sentence, check_speed, open_model
 from voicekit.workspace import Workspace
 
 log = logging.getLogger("voicekit")
@@ -151,7 +151,7 @@ def speak(
             f"--only {only}: line {only} has no speech",
             f"lines with speech: {', '.join(map(str, numbers))}",
         )
-    voice = open_voice(find_model(ws, model))
+    voice = open_model(ws, model)
     for s in sentences:
         voice.check(s.sentence, context=f"line {s.line}: {s.text}")
 

@@ -84,6 +84,35 @@ def open_voice(files: ModelFiles) -> Voice:
     return VitsVoice(files)
 
 
+def open_model(ws: Workspace, model: Path | None, tries: int = 3) -> Voice:
+    """`open_voice` of `find_model`, with the fingerprint taken from the same file as the
+    weights. A training running beside ``voicekit speak`` rotates old checkpoints away and
+    replaces its best model (a new file each time) while they may be read: then the model is
+    chosen again.
+
+    Raises:
+        InputError: as `find_model`.
+        StageError: the model changed under every one of ``tries`` loads.
+    """
+    from voicekit.errors import StageError
+
+    for _ in range(tries):
+        files = find_model(ws, model)
+        try:
+            before = files.checkpoint.stat().st_ino
+            voice = open_voice(files)
+            _ = files.fingerprint  # hashed now, while it is still the file just loaded
+            if files.checkpoint.stat().st_ino == before:
+                return voice
+        except FileNotFoundError:
+            pass
+        log.info("%s changed while it was loaded (a training runs beside): again", files.checkpoint)
+    raise StageError(
+        f"the model changed while it was loaded, {tries} times in a row",
+        "run speak again, or pass a checkpoint that stays put with --model",
+    )
+
+
 def find_model(ws: Workspace, model: Path | None) -> ModelFiles:
     """The model to speak with: ``model`` (a .pth or a run folder, or an XTTS-v2 folder) or
     the workspace's newest trained model (a VITS run or the xtts backend's output).
