@@ -398,6 +398,22 @@ def test_init_trained_at_another_rate_is_warned_about(
     assert "export.sample_rate=22050" in caplog.text
 
 
+def test_a_run_is_not_continued_on_clips_of_another_rate(tmp_path: Path) -> None:
+    ws = _dataset(tmp_path / "ws")  # 22050 Hz clips
+    run = ws.path("train/run/vits001")
+    run.mkdir(parents=True)
+    (run / "config.json").write_text('{"audio": {"sample_rate": 24000}}', encoding="utf-8")
+    with zipfile.ZipFile(run / "checkpoint_5.pth", "w") as saved:
+        saved.writestr("data.pkl", b"")
+    with pytest.raises(InputError) as refused:
+        train(ws, TINY, steps=1)
+    assert refused.value.message == (
+        "the run vits001 was trained on 24000 Hz clips and the dataset is now 22050 Hz"
+    )
+    assert "export.sample_rate=24000" in str(refused.value.fix)
+    assert "--no-resume" in str(refused.value.fix)
+
+
 def test_best_models_keep_k_and_the_link_never_writes_into_an_older_best(tmp_path: Path) -> None:
     from functools import partial
 

@@ -101,6 +101,8 @@ def train(
     previous = latest_run(ws) if resume else None
     if previous is not None and checkpoints.drop_incomplete(previous):
         previous = latest_run(ws)
+    if previous is not None:
+        _check_resume_rate(previous, dataset.sample_rate)
     if previous is not None and init is not None:
         log.warning("resuming %s; --init applies to new runs only (use --no-resume)", previous)
     if previous is None and init is None:
@@ -230,22 +232,42 @@ def _fit(
     )  # fmt: skip
 
 
+def _trained_rate(folder: Path) -> int | None:
+    """The sample rate in the coqui config.json of a run or checkpoint folder, if any."""
+    import json
+
+    config = folder / "config.json"
+    if not config.is_file():
+        return None
+    rate = json.loads(config.read_text(encoding="utf-8")).get("audio", {}).get("sample_rate")
+    return int(rate) if rate else None
+
+
 def _check_init_rate(init: Path, rate: int) -> None:
     """Warn when the --init model was trained at another sample rate than the dataset's
     (its coqui config.json sits next to the checkpoint): its decoder then makes every sound at
     the wrong pitch until fine-tuning has unlearnt it."""
-    import json
-
-    config = init.parent / "config.json"
-    if not config.is_file():
-        return
-    trained = json.loads(config.read_text(encoding="utf-8")).get("audio", {}).get("sample_rate")
-    if trained and int(trained) != rate:
+    trained = _trained_rate(init.parent)
+    if trained and trained != rate:
         log.warning(
             "the --init model was trained on %s Hz audio, the dataset is %d Hz: export it at "
             "%s Hz (voicekit dataset ... --set export.sample_rate=%s) to fine-tune closer",
             trained, rate, trained, trained,
         )  # fmt: skip
+
+
+def _check_resume_rate(run: Path, rate: int) -> None:
+    """Refuse to continue a run on clips of another sample rate than it was trained on: coqui
+    keeps the run's rate and reads the clips without resampling, so every sound would come out
+    at the wrong pitch and speed."""
+    trained = _trained_rate(run)
+    if trained and trained != rate:
+        raise InputError(
+            f"the run {run.name} was trained on {trained} Hz clips and the dataset is now "
+            f"{rate} Hz",
+            f"export the dataset at {trained} Hz (voicekit dataset ... --set "
+            f"export.sample_rate={trained}), or start a new run with --no-resume",
+        )
 
 
 def _seed(seed: int) -> None:
