@@ -126,3 +126,25 @@ def test_a_workspace_in_use_is_refused(tmp_path: Path, command: list[str]) -> No
     assert result.exit_code == 2, result.output
     assert "is in use by `voicekit train` (pid" in result.output
     assert sorted(p.name for p in ws.root.rglob("*")) == before  # nothing written or deleted
+
+
+def test_a_full_disk_is_one_line_and_other_failures_stay_internal_errors(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    import errno
+
+    import typer
+
+    from voicekit.cli.common import errors_to_exit
+
+    with pytest.raises(typer.Exit) as stop, errors_to_exit():
+        raise OSError(errno.ENOSPC, "No space left on device", "/w/stages/separate/k/vocals.wav")
+    err = capsys.readouterr().err
+    assert stop.value.exit_code == 1
+    assert err.splitlines() == [
+        "error: the disk is full (writing /w/stages/separate/k/vocals.wav)",
+        "fix: free disk space, then run the same command: finished work is kept",
+    ]
+    with pytest.raises(typer.Exit), errors_to_exit():
+        raise OSError(errno.EACCES, "Permission denied", "/w/x")
+    assert "internal error: PermissionError" in capsys.readouterr().err

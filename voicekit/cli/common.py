@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import errno
 import logging
 import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import typer
 
@@ -34,17 +35,13 @@ def console(stderr: bool = False) -> Console:
 
 @contextmanager
 def errors_to_exit() -> Iterator[None]:
-    """Map typed errors to one red line (with the fix) and the error's exit code."""
+    """Map typed errors (and a full disk) to one red line with the fix, and an exit code."""
     try:
         yield
     except VoicekitError as err:
         if os.environ.get("VOICEKIT_DEBUG") == "1":
             raise
-        err_console = console(stderr=True)
-        err_console.print(f"[bold red]error:[/] {err.message}", markup=True, soft_wrap=True)
-        if err.fix:
-            err_console.print(f"[yellow]fix:[/] {err.fix}", markup=True, soft_wrap=True)
-        raise typer.Exit(err.exit_code) from None
+        _fail(err.message, err.fix, err.exit_code)
     except KeyboardInterrupt:
         console(stderr=True).print(
             "interrupted: finished work is kept; run the same command to resume"
@@ -55,6 +52,10 @@ def errors_to_exit() -> Iterator[None]:
     except Exception as err:
         if os.environ.get("VOICEKIT_DEBUG") == "1":
             raise
+        if isinstance(err, OSError) and err.errno in (errno.ENOSPC, errno.EDQUOT):
+            where = f" (writing {err.filename})" if err.filename else ""
+            _fail(f"the disk is full{where}",
+                  "free disk space, then run the same command: finished work is kept")  # fmt: skip
         console(stderr=True).print(
             f"[bold red]internal error:[/] {type(err).__name__}: {err}\n"
             "[yellow]fix:[/] run again with VOICEKIT_DEBUG=1 and report the traceback",
@@ -62,6 +63,14 @@ def errors_to_exit() -> Iterator[None]:
             soft_wrap=True,
         )
         raise typer.Exit(1) from None
+
+
+def _fail(message: str, fix: str | None, code: int = 1) -> NoReturn:
+    err_console = console(stderr=True)
+    err_console.print(f"[bold red]error:[/] {message}", markup=True, soft_wrap=True)
+    if fix:
+        err_console.print(f"[yellow]fix:[/] {fix}", markup=True, soft_wrap=True)
+    raise typer.Exit(code) from None
 
 
 def setup_logging(verbose: bool = False) -> None:
