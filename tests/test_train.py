@@ -234,6 +234,38 @@ def test_an_unfinished_save_is_dropped_and_the_run_resumes_before_it(tmp_path: P
         shutil.rmtree(ws.root / "train", ignore_errors=True)
 
 
+def test_the_disk_filling_mid_save_stops_with_one_line_and_the_next_run_resumes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import errno
+
+    from trainer import io
+
+    ws = _dataset(tmp_path / "ws")
+    save = io.save_fsspec
+
+    def full_at_step_4(state: object, path: str, **kwargs: object) -> None:
+        if not Path(path).name.endswith("_4.pth"):
+            save(state, path, **kwargs)
+            return
+        Path(path).write_bytes(b"PK\x03\x04" + bytes(1000))  # what fitted before it filled
+        raise OSError(errno.ENOSPC, "No space left on device", str(path))
+
+    monkeypatch.setattr(io, "save_fsspec", full_at_step_4)
+    try:
+        with pytest.raises(StageError) as full:
+            train(ws, dataclasses.replace(TINY, save_step=2), steps=6)
+        assert full.value.message.startswith("the disk filled at step 4 (writing ")
+        assert full.value.message.endswith("checkpoint_4.pth)")
+        assert "resumes from the last whole checkpoint" in str(full.value.fix)
+
+        monkeypatch.setattr(io, "save_fsspec", save)
+        resumed = train(ws, TINY, steps=1)
+        assert resumed.start_step == 3  # from checkpoint_2; the cut checkpoint_4 was dropped
+    finally:
+        shutil.rmtree(ws.root / "train", ignore_errors=True)
+
+
 def test_too_little_disk_for_the_checkpoints_is_refused_before_training(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

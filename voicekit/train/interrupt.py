@@ -1,13 +1,13 @@
-"""Ctrl-C, SIGTERM and a full GPU during coqui training: save a checkpoint, then stop with one
-clear line.
+"""Ctrl-C, SIGTERM, a full GPU or a full disk during coqui training: save what can be saved,
+then stop with one clear line.
 
 coqui's ``Trainer.fit()`` answers Ctrl-C with a checkpoint and then ``os._exit(130)``: no
 cleanup, no ledger entries for what the run wrote last, no message; any other failure, the GPU
-running out of memory hours into a run included, ends in a traceback and ``sys.exit(1)``
-without a checkpoint. voicekit's trainers catch both one level down (in ``_fit``), save the
-checkpoint themselves and return; the caller records the run's files and raises `Interrupted`
-or `out_of_memory`'s error. SIGTERM (``kill``, a job scheduler, ``docker stop``) is turned into
-the same interrupt while training runs.
+running out of memory or the disk filling hours into a run included, ends in a traceback and
+``sys.exit(1)`` without a checkpoint. voicekit's trainers catch these one level down (in
+``_fit``), save the checkpoint themselves where they can and return; the caller records the
+run's files and raises `stop_error`'s error. SIGTERM (``kill``, a job scheduler, ``docker
+stop``) is turned into the same interrupt while training runs.
 """
 
 from __future__ import annotations
@@ -17,18 +17,22 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from voicekit.errors import Interrupted, StageError
+from voicekit.errors import Interrupted, StageError, VoicekitError
 
 
 def interruptible(trainer: Any) -> Any:
-    """A subclass of coqui's ``trainer`` class whose ``fit()`` returns with a checkpoint saved
+    """A subclass of coqui's ``trainer`` class whose ``fit()`` returns, instead of exiting,
     after Ctrl-C/SIGTERM (``interrupted`` set) or when the GPU ran out of memory
-    (``out_of_memory``: the allocator's message)."""
+    (``out_of_memory``: the allocator's message), each with a checkpoint saved, or when the
+    disk filled (``disk_full``: the file being written; nothing more can be saved then)."""
+    import errno
+
     import torch
 
     class Interruptible(trainer):
         interrupted = False
         out_of_memory: str | None = None
+        disk_full: str | None = None
 
         def _fit(self) -> None:
             try:
@@ -38,6 +42,11 @@ def interruptible(trainer: Any) -> Any:
                 self.interrupted = True
             except torch.OutOfMemoryError as err:
                 self.out_of_memory = ". ".join(str(err).split(". ")[:2])  # what it tried
+            except OSError as err:
+                if err.errno not in (errno.ENOSPC, errno.EDQUOT):
+                    raise
+                self.disk_full = str(err.filename or "a file")
+                return
             # out of the except block: the failed step's tensors went with its traceback
             if self.out_of_memory is not None:
                 import gc
@@ -47,6 +56,29 @@ def interruptible(trainer: Any) -> Any:
             self.save_checkpoint()
 
     return Interruptible
+
+
+def stop_error(trainer: Any, run_dir: Path, batch: int) -> VoicekitError | None:
+    """The error a training run that `interruptible` stopped early ends with, else None."""
+    step = trainer.total_steps_done
+    if trainer.disk_full:
+        return StageError(
+            f"the disk filled at step {step} (writing {trainer.disk_full})",
+            "free disk space, then run the same command: training resumes from the last "
+            f"whole checkpoint in {run_dir}",
+        )
+    if trainer.out_of_memory:
+        return StageError(
+            f"the GPU ran out of memory at step {step} with batch {batch} "
+            f"({trainer.out_of_memory}); checkpoint saved in {run_dir}",
+            f"run the same command with --batch-size {max(1, batch // 2)} to resume",
+        )
+    if trainer.interrupted:
+        return Interrupted(
+            f"training interrupted at step {step}; checkpoint saved in {run_dir}",
+            "run the same command to resume",
+        )
+    return None
 
 
 @contextmanager
@@ -67,20 +99,3 @@ def terminate_as_interrupt() -> Iterator[None]:
         yield
     finally:
         signal.signal(signal.SIGTERM, previous)
-
-
-def out_of_memory(step: int, run_dir: Path, batch: int, message: str) -> StageError:
-    """The error a training run that filled the GPU ends with (its checkpoint saved)."""
-    return StageError(
-        f"the GPU ran out of memory at step {step} with batch {batch} ({message}); "
-        f"checkpoint saved in {run_dir}",
-        f"run the same command with --batch-size {max(1, batch // 2)} to resume",
-    )
-
-
-def stopped(step: int, run_dir: Path) -> Interrupted:
-    """The error an interrupted training run ends with."""
-    return Interrupted(
-        f"training interrupted at step {step}; checkpoint saved in {run_dir}",
-        "run the same command to resume",
-    )

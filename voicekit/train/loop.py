@@ -19,12 +19,7 @@ from voicekit.train.clips import read_clips_with_soundfile
 from voicekit.train.config import TrainConfig
 from voicekit.train.evaluate import Evaluator
 from voicekit.train.gpu import free_gpu_bytes
-from voicekit.train.interrupt import (
-    interruptible,
-    out_of_memory,
-    stopped,
-    terminate_as_interrupt,
-)
+from voicekit.train.interrupt import interruptible, stop_error, terminate_as_interrupt
 from voicekit.train.model import vits_config
 from voicekit.train.pace import Pace
 from voicekit.workspace import Workspace
@@ -77,8 +72,8 @@ def train(
     Raises:
         InputError: no recorded consent (see ``consent``), bad or too little data, an
             unreadable --init, both steps and epochs.
-        StageError: coqui's trainer failed, or the GPU ran out of memory (a checkpoint was
-            saved first).
+        StageError: coqui's trainer failed, the GPU ran out of memory (a checkpoint was saved
+            first) or the disk filled.
         Interrupted: Ctrl-C or SIGTERM stopped training (a checkpoint was saved first).
     """
     consent.require(ws)
@@ -214,12 +209,10 @@ def _fit(
         ) from None
     finally:
         loader.close()
-    if trainer.interrupted or trainer.out_of_memory:
+    ended = stop_error(trainer, run_dir, batch)
+    if ended is not None:
         _record_outputs(ws, run_dir)
-        step = trainer.total_steps_done
-        if trainer.out_of_memory:
-            raise out_of_memory(step, run_dir, batch, trainer.out_of_memory)
-        raise stopped(step, run_dir)
+        raise ended
     if trainer.train_loader.timed_out:
         log.info("--hours %g reached at step %d", hours, trainer.total_steps_done)
     trainer.save_checkpoint()  # coqui saves only every save_step: keep the final state too

@@ -141,12 +141,7 @@ class XttsBackend:
 
         from voicekit.train import checkpoints, consent
         from voicekit.train.clips import read_clips_with_soundfile
-        from voicekit.train.interrupt import (
-            interruptible,
-            out_of_memory,
-            stopped,
-            terminate_as_interrupt,
-        )
+        from voicekit.train.interrupt import interruptible, stop_error, terminate_as_interrupt
         from voicekit.train.loop import latest_run, run_name
 
         consent.require(ws)
@@ -182,16 +177,13 @@ class XttsBackend:
             raise StageError(
                 f"XTTS training failed (exit {stop.code})", f"see the log under {output}"
             ) from None
-        stopped_early = trainer.interrupted or trainer.out_of_memory
-        if not stopped_early:
+        ended = stop_error(trainer, Path(trainer.output_path), config.batch_size)
+        if ended is None:
             trainer.save_checkpoint()  # coqui saves only every save_step: the next run resumes here
         for path in sorted(p for p in output.rglob("*") if p.is_file()):
             ws.record(ws.rel(path), "checkpoint" if path.suffix == ".pth" else "log")
-        run_dir, step = Path(trainer.output_path), trainer.total_steps_done
-        if trainer.out_of_memory:
-            raise out_of_memory(step, run_dir, config.batch_size, trainer.out_of_memory)
-        if trainer.interrupted:
-            raise stopped(step, run_dir)
+        if ended is not None:
+            raise ended
         models = tuple(sorted(output.rglob("best_model*.pth")) or sorted(output.rglob("*.pth")))
         return Outcome(
             self.name,
