@@ -189,7 +189,6 @@ class Workspace:
         return {Path(e.path) for e in self.ledger() if e.kind == "source"}
 
 
-
 @contextmanager
 def _locked(root: Path, name: str, mode: int) -> Iterator[int]:
     """``flock`` one of the workspace's lock files without waiting; yields its descriptor."""
