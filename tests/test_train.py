@@ -266,6 +266,30 @@ def test_the_disk_filling_mid_save_stops_with_one_line_and_the_next_run_resumes(
         shutil.rmtree(ws.root / "train", ignore_errors=True)
 
 
+def test_resume_reads_step_numbers_from_file_names_only(tmp_path: Path) -> None:
+    # coqui's own search reads "checkpoint_9" anywhere in the path: every file was step 9
+    ws = _dataset(tmp_path / "checkpoint_9" / "ws")
+    try:
+        first = train(ws, dataclasses.replace(TINY, save_step=1, keep_checkpoints=2), steps=2)
+        assert sorted(p.name for p in first.run_dir.glob("checkpoint_*.pth")) == [
+            "checkpoint_1.pth", "checkpoint_2.pth"
+        ]
+        resumed = train(ws, TINY, steps=1)
+        assert resumed.start_step == 3  # restored from checkpoint_2
+    finally:
+        shutil.rmtree(ws.root / "train", ignore_errors=True)
+
+
+def test_the_newest_checkpoint_by_step_and_the_best_model_when_newer(tmp_path: Path) -> None:
+    for name in ("checkpoint_8.pth", "checkpoint_10.pth", "best_model_3.pth", "best_model_12.pth",
+                 "best_model.pth", "checkpoint_9.pth.link"):  # fmt: skip
+        (tmp_path / name).write_bytes(b"")
+    best = str(tmp_path / "best_model_12.pth")
+    assert checkpoints.newest(tmp_path) == (best, best)
+    (tmp_path / "checkpoint_20.pth").write_bytes(b"")
+    assert checkpoints.newest(tmp_path) == (str(tmp_path / "checkpoint_20.pth"), best)
+
+
 def test_too_little_disk_for_the_checkpoints_is_refused_before_training(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -1,4 +1,5 @@
-"""Checkpoints on disk: the space a run needs for them, and the ones a crash left unfinished.
+"""Checkpoints on disk: the space a run needs for them, the ones a crash left unfinished, and
+the one a resumed run restores.
 
 A coqui VITS checkpoint holds the weights and AdamW's two moments of every parameter, float32:
 12 bytes a parameter (the full model: 83 M parameters, ~1 GB a file). A run keeps
@@ -11,8 +12,11 @@ coqui's resume would pick it as the newest and fail on it.
 from __future__ import annotations
 
 import logging
+import re
 import shutil
 import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -59,3 +63,35 @@ def drop_incomplete(run: Path) -> list[Path]:
             "while it was written); resuming from the checkpoint before it", path.name,
         )  # fmt: skip
     return dropped
+
+
+def newest(run: Path) -> tuple[str, str]:
+    """coqui's ``get_last_checkpoint`` (the checkpoint to restore, the best model) reading step
+    numbers from file names only: coqui searches the whole path, so a folder above the run
+    named like ``checkpoint_9`` made every file step 9 and resume restore any of them. As in
+    coqui, the best model is restored when it is newer than the newest checkpoint."""
+    found: dict[str, tuple[int, Path]] = {}
+    for key in ("checkpoint", "best_model"):
+        steps = [(int(m.group(1)), p) for p in run.glob(f"{key}_*.pth")
+                 if (m := re.fullmatch(rf"{key}_(\d+)\.pth", p.name))]  # fmt: skip
+        if steps:
+            found[key] = max(steps)
+    if not found:
+        raise ValueError(f"no numbered checkpoint in {run}")
+    last = found.get("checkpoint") or found["best_model"]
+    best = found.get("best_model") or last
+    restore = best if best[0] > last[0] else last
+    return str(restore[1]), str(best[1])
+
+
+@contextmanager
+def resumed_by_name() -> Iterator[None]:
+    """While inside, coqui's trainer finds the checkpoint to resume from with `newest`."""
+    from trainer import trainer as coqui
+
+    original = coqui.get_last_checkpoint
+    coqui.get_last_checkpoint = lambda path: newest(Path(path))
+    try:
+        yield
+    finally:
+        coqui.get_last_checkpoint = original

@@ -163,15 +163,16 @@ def _fit(
         continue_path=str(previous) if previous else "", restore_path=str(init) if init else ""
     )
     started = time.monotonic()
-    trainer = _trainer_class()(
-        args,
-        config,
-        str(output),
-        model=model,
-        train_samples=[c.sample() for c in dataset.train],
-        eval_samples=[c.sample() for c in dataset.val],
-        parse_command_line_args=False,
-    )
+    with checkpoints.resumed_by_name():
+        trainer = _trainer_class()(
+            args,
+            config,
+            str(output),
+            model=model,
+            train_samples=[c.sample() for c in dataset.train],
+            eval_samples=[c.sample() for c in dataset.val],
+            parse_command_line_args=False,
+        )
     trainer.c_logger = _Console(trainer.c_logger)
     start_step = trainer.total_steps_done
     run_dir = Path(trainer.output_path)

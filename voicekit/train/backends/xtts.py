@@ -161,14 +161,15 @@ class XttsBackend:
         if previous is not None and checkpoints.drop_incomplete(previous):
             previous = latest_run(ws, plan.output)
         # the recipe's effective batch: batch * accumulation >= 252
-        trainer = interruptible(Trainer)(
-            TrainerArgs(
-                continue_path=str(previous or ""), restore_path="",
-                grad_accum_steps=max(1, 252 // config.batch_size),
-            ),
-            config, output_path=str(output), model=model, train_samples=train,
-            eval_samples=val, parse_command_line_args=False,
-        )  # fmt: skip
+        with checkpoints.resumed_by_name():
+            trainer = interruptible(Trainer)(
+                TrainerArgs(
+                    continue_path=str(previous or ""), restore_path="",
+                    grad_accum_steps=max(1, 252 // config.batch_size),
+                ),
+                config, output_path=str(output), model=model, train_samples=train,
+                eval_samples=val, parse_command_line_args=False,
+            )  # fmt: skip
         trainer.config.epochs = trainer.epochs_done + (options.epochs or DEFAULT_EPOCHS)
         try:
             with terminate_as_interrupt():
