@@ -128,6 +128,7 @@ def test_cli_config_file_and_hours_limit(tmp_path: Path) -> None:
         steps = sorted(int(p.stem.rsplit("_", 1)[1]) for p in run.glob("checkpoint_*.pth"))
         assert steps and 1 <= steps[-1] < 10, steps
         assert f"trained to step {steps[-1]} " in done.output
+        assert "training tiny VITS on CPU from step 0 for 50 steps" in done.output  # shown first
         model = json.loads((run / "config.json").read_text(encoding="utf-8"))["model_args"]
         assert model["hidden_channels"] == 64  # the tiny preset from configs/train/tiny.yaml
         log = (run / "trainer_0_log.txt").read_text(encoding="utf-8")

@@ -25,6 +25,7 @@ from voicekit.train.pace import Pace
 from voicekit.workspace import Workspace
 
 log = logging.getLogger("voicekit")
+progress = logging.getLogger("voicekit.progress")  # shown without --verbose
 
 RUN_DIR = "train/run"
 DEFAULT_STEPS = 100_000
@@ -195,10 +196,11 @@ def _fit(
     trainer.train_loader = _Limited(loader, trainer, start_step + todo, deadline)
     trainer.pace = Pace(start_step, start_step + todo, deadline)
     trainer.config.epochs = trainer.epochs_done + math.ceil(todo / per_epoch)
-    log.info(
-        "training %s VITS on %s from step %d for %d steps (%d per epoch, batch %d), %d clips, "
-        "%.1f min", conf.size, "GPU" if gpu else "CPU", start_step, todo, per_epoch, batch,
-        len(dataset.train), dataset.minutes,
+    progress.info(
+        "training %s VITS on %s %s step %d for %d steps (%d per epoch, batch %d), %d clips, "
+        "%.1f min", conf.size, "GPU" if gpu else "CPU",
+        f"resuming {run_dir.name} at" if start_step else "from", start_step, todo, per_epoch,
+        batch, len(dataset.train), dataset.minutes,
     )  # fmt: skip
     try:
         with terminate_as_interrupt(), fastpath.installed():
@@ -215,7 +217,7 @@ def _fit(
         _record_outputs(ws, run_dir)
         raise ended
     if trainer.train_loader.timed_out:
-        log.info("--hours %g reached at step %d", hours, trainer.total_steps_done)
+        progress.info("--hours %g reached at step %d", hours, trainer.total_steps_done)
     trainer.save_checkpoint()  # coqui saves only every save_step: keep the final state too
     evaluator.finish(trainer)
     _record_outputs(ws, run_dir)
