@@ -42,15 +42,14 @@ LINES = (
 def build_model(size: str, folder: Path) -> Path:
     """A run folder holding a randomly initialised VITS of ``size`` and its config.json."""
     import torch
-    from TTS.tts.models.vits import Vits
 
-    from voicekit.train.model import vits_config
+    from voicekit.train.model import vits, vits_config
 
     conf = TrainConfig(size="tiny" if size == "tiny" else "full")
     config = vits_config(conf, sample_rate=RATE, output=str(folder), gpu=False, has_val=False,
                          batch=conf.batch_size or 1)  # fmt: skip
     torch.manual_seed(0)
-    model = Vits(config)
+    model = vits(config)
     folder.mkdir(parents=True, exist_ok=True)
     config.save_json(str(folder / "config.json"))
     torch.save({"model": model.state_dict()}, folder / "checkpoint_0.pth")

@@ -491,3 +491,21 @@ def test_best_models_keep_k_and_the_link_never_writes_into_an_older_best(tmp_pat
     assert (tmp_path / "best_model_20.pth").read_bytes() == b"weights of step 20"  # untouched
     best = tmp_path / "best_model.pth"
     assert best.samefile(tmp_path / "best_model_30.pth")  # a link, not a second file
+
+
+def test_the_model_is_built_without_coquis_english_default_warning(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    from TTS.tts.models.vits import Vits
+
+    from voicekit.train.model import vits, vits_config
+
+    def config() -> object:
+        return vits_config(TINY, sample_rate=RATE, output=str(tmp_path), gpu=False,
+                           has_val=False, batch=4)  # fmt: skip
+
+    with caplog.at_level("WARNING"):
+        vits(config())
+        assert "English" not in caplog.text
+        Vits(config())  # coqui's own: the warning left out
+        assert "Initializing with English" in caplog.text

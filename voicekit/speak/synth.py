@@ -173,12 +173,13 @@ class VitsVoice:
     def __init__(self, files: ModelFiles) -> None:
         import torch
         from TTS.tts.configs.vits_config import VitsConfig
-        from TTS.tts.models.vits import Vits
+
+        from voicekit.train.model import vits
 
         config = VitsConfig()
         config.load_json(str(files.config))
         self.files = files
-        self.model: Any = Vits(config)
+        self.model: Any = vits(config)
         self.model.load_checkpoint(config, str(files.checkpoint), eval=True)
         self.device = "cuda" if torch.cuda.is_available() else "cpu"
         self.model.to(self.device)

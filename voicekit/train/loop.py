@@ -20,7 +20,7 @@ from voicekit.train.config import TrainConfig
 from voicekit.train.evaluate import Evaluator
 from voicekit.train.gpu import free_gpu_bytes
 from voicekit.train.interrupt import interruptible, stop_error, terminate_as_interrupt
-from voicekit.train.model import vits_config
+from voicekit.train.model import vits, vits_config
 from voicekit.train.pace import Pace
 from voicekit.workspace import Workspace
 
@@ -137,7 +137,6 @@ def _fit(
 ) -> TrainResult:
     import torch
     from trainer import TrainerArgs
-    from TTS.tts.models.vits import Vits
 
     from voicekit.train import fastpath
 
@@ -156,7 +155,7 @@ def _fit(
     config.run_name = run_name("vits", output)
     _seed(conf.seed)  # coqui seeds only in Trainer(), after the weights were initialised
     read_clips_with_soundfile()
-    model = Vits(config)
+    model = vits(config)
     _check_vocabulary(model, dataset)
     kept = conf.keep_checkpoints + conf.keep_best
     checkpoints.check_space(output, checkpoints.size(model), kept, previous)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING, Any
 
 from voicekit.train.config import TrainConfig
@@ -86,3 +87,18 @@ def vits_config(
     # every parameter's step count back on the host, 838 of them in the full generator
     config.optimizer_params = {**config.optimizer_params, "fused": True}
     return config
+
+
+def vits(config: VitsConfig) -> Any:
+    """coqui's ``Vits`` for ``config``, without coqui's warning that it initialises "with
+    English for text processing" when a config names no language: voicekit encodes every text
+    itself (Mandarin and English), coqui only maps the codes to ids."""
+    from TTS.tts.models.vits import Vits
+
+    languages = logging.getLogger("TTS.tts.utils.languages")
+    level = languages.level
+    languages.setLevel(logging.ERROR)
+    try:
+        return Vits(config)
+    finally:
+        languages.setLevel(level)
