@@ -96,3 +96,19 @@ def test_a_killed_command_leaves_the_workspace_free(tmp_path: Path) -> None:
         holder.wait()
     with ws.claimed("voicekit dataset", "data"):
         pass
+
+
+def test_a_file_system_without_locks_warns_and_goes_on(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    import errno
+    import fcntl
+
+    def no_locks(fd: int, operation: int) -> None:
+        raise OSError(errno.ENOLCK, "No locks available")
+
+    ws = Workspace(tmp_path / "ws")
+    monkeypatch.setattr(fcntl, "flock", no_locks)
+    with caplog.at_level("WARNING", logger="voicekit"), ws.claimed("voicekit train", "data"):
+        pass
+    assert caplog.text.count("cannot lock files (No locks available)") == 1

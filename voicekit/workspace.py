@@ -10,6 +10,7 @@ never run beside a training that is still writing checkpoints, nor two trainings
 from __future__ import annotations
 
 import json
+import logging
 import os
 import time
 from collections.abc import Iterator
@@ -18,6 +19,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from voicekit.errors import WorkspaceError
+
+log = logging.getLogger("voicekit")
+_UNLOCKABLE: set[Path] = set()  # workspaces whose file system refused a lock (warned once)
 
 MARKER = ".voicekit-workspace"
 LEDGER = "ledger.jsonl"
@@ -203,6 +207,14 @@ def _locked(root: Path, name: str, mode: int) -> Iterator[int]:
                 f"{root} is in use by {_holders(root)}",
                 "wait for that command to finish, or stop it (Ctrl-C) and run this again",
             ) from None
+        except OSError as err:  # a network file system without locks (ENOLCK, EOPNOTSUPP...)
+            if root not in _UNLOCKABLE:
+                _UNLOCKABLE.add(root)
+                log.warning(
+                    "%s: the file system cannot lock files (%s): nothing stops another voicekit "
+                    "command from working in this workspace at the same time", root,
+                    err.strerror or err,
+                )  # fmt: skip
         yield fd
     finally:
         os.close(fd)  # releases the lock
