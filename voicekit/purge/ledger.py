@@ -13,6 +13,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from voicekit import atomic
 from voicekit.purge.scan import ancestors
 from voicekit.workspace import LEDGER, Workspace
 
@@ -181,6 +182,4 @@ def rewrite(index: LedgerIndex, what: str, include_weights: bool) -> None:
             gone = not Path(entry).is_absolute() and not os.path.lexists(index.root / entry)
         if not (selected(what, kind) and gone):
             kept.append(line)
-    tmp = path.with_name(LEDGER + ".tmp")
-    tmp.write_text("".join(f"{line}\n" for line in kept), encoding="utf-8")
-    os.replace(tmp, path)
+    atomic.write_text(path, "".join(f"{line}\n" for line in kept))

@@ -11,6 +11,7 @@ import os
 from datetime import UTC, datetime
 from pathlib import Path
 
+from voicekit import atomic
 from voicekit.errors import InputError
 from voicekit.purge.execute import Outcome
 from voicekit.purge.plan import Plan
@@ -76,6 +77,4 @@ def build(plan: Plan, outcome: Outcome, *, shred: bool, now: datetime) -> dict[s
 
 def write(path: Path, receipt: dict[str, object]) -> None:
     """Write the receipt atomically (a crash leaves no half receipt)."""
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(json.dumps(receipt, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
-    os.replace(tmp, path)
+    atomic.write_text(path, json.dumps(receipt, indent=1, ensure_ascii=False) + "\n")

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 from pathlib import Path
 from typing import Any
 
-from voicekit import manifest
+from voicekit import atomic, manifest
 from voicekit.errors import InputError
 from voicekit.manifest import Segment
 from voicekit.report.data import collect
@@ -31,9 +30,7 @@ def write_report(
         config = json.loads(config_path.read_text(encoding="utf-8"))
     page = render(collect(clips, context, workspace_root, config), dataset)
     path = dataset / REPORT
-    tmp = path.with_suffix(".html.tmp")
-    tmp.write_text(page, encoding="utf-8")
-    os.replace(tmp, path)
+    atomic.write_text(path, page)
     return path
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
+from voicekit import atomic
 from voicekit.speak.synth import Sentence, Voice
 from voicekit.workspace import Workspace
 
@@ -54,7 +55,7 @@ class SentenceCache:
     def remember(self, key: str, asr: str, text: str) -> None:
         path = self._record(self._heard_name(key, asr))
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
+        atomic.write_text(path, text)
 
     @staticmethod
     def _heard_name(key: str, asr: str) -> str:

@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 
+from voicekit import atomic
 from voicekit.errors import InputError, StageError
 from voicekit.speak import mark
 from voicekit.speak.assemble import assemble
@@ -247,9 +248,7 @@ def _target(ws: Workspace, path: Path, record: bool) -> Path:
 
 def _write_text(ws: Workspace, path: Path | str, text: str, record: bool) -> Path:
     full = _target(ws, Path(path), record)
-    tmp = full.with_name(full.name + ".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(full)
+    atomic.write_text(full, text)
     return full
 
 

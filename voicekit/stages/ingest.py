@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +18,7 @@ from typing import Any
 
 import numpy as np
 
+from voicekit import atomic
 from voicekit.audio import ffmpeg, io, subtitles
 from voicekit.errors import InputError
 from voicekit.hashing import file_sha256
@@ -106,9 +106,7 @@ class HashCache:
 
     def save(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(self.data, indent=0), encoding="utf-8")
-        os.replace(tmp, self.path)
+        atomic.write_text(self.path, json.dumps(self.data, indent=0))
 
 
 class IngestStage(Stage):
