@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
 import shutil
 import signal
 import subprocess
@@ -279,6 +280,18 @@ def test_resume_reads_step_numbers_from_file_names_only(tmp_path: Path) -> None:
         assert resumed.start_step == 3  # restored from checkpoint_2
     finally:
         shutil.rmtree(ws.root / "train", ignore_errors=True)
+
+
+def test_space_of_a_resumed_run_counts_a_linked_best_model_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "best_model_5.pth").write_bytes(bytes(1000))
+    os.link(tmp_path / "best_model_5.pth", tmp_path / "best_model.pth")
+    real = shutil.disk_usage(tmp_path)
+    monkeypatch.setattr(checkpoints.shutil, "disk_usage", lambda path: real._replace(free=2500))
+    checkpoints.check_space(tmp_path, 700, 3, tmp_path)  # needs 3500: 2500 free + 1000 reused
+    with pytest.raises(InputError):
+        checkpoints.check_space(tmp_path, 800, 3, tmp_path)  # 4000: the link is no space
 
 
 def test_the_newest_checkpoint_by_step_and_the_best_model_when_newer(tmp_path: Path) -> None:

@@ -41,7 +41,10 @@ def check_space(folder: Path, checkpoint: int, kept: int, previous: Path | None)
         InputError: too little free space on the file system of ``folder``.
     """
     need = checkpoint * (kept + 2)
-    reusable = sum(p.stat().st_size for p in previous.glob("*.pth")) if previous else 0
+    reusable = 0
+    if previous is not None:  # best_model.pth is a link to a numbered best: each file once
+        stats = [p.stat() for p in previous.glob("*.pth")]
+        reusable = sum({(s.st_dev, s.st_ino): s.st_size for s in stats}.values())
     free = shutil.disk_usage(folder).free
     if free + reusable < need:
         gb = 1e9
