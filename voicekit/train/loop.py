@@ -94,9 +94,7 @@ def train(
             f"only {dataset.minutes:.1f} min of training speech (minimum {conf.min_minutes:g})",
             "collect more clips of the target, or lower the train min_minutes knob",
         )
-    previous = latest_run(ws) if resume else None
-    if previous is not None and checkpoints.drop_incomplete(previous):
-        previous = latest_run(ws)
+    previous = resumable_run(ws) if resume else None
     if previous is not None:
         _check_resume_rate(previous, dataset.sample_rate)
     if previous is not None and init is not None:
@@ -117,6 +115,16 @@ def latest_run(ws: Workspace, folder: str = RUN_DIR) -> Path | None:
         if (p / "config.json").is_file() and any(p.glob("checkpoint_*.pth"))
     ]
     return max(runs, key=lambda p: p.stat().st_mtime) if runs else None
+
+
+def resumable_run(ws: Workspace, folder: str = RUN_DIR) -> Path | None:
+    """`latest_run` once the checkpoints a crash left unfinished are removed from it (only a
+    command that holds the workspace's data, as training does, may remove them: a speak
+    beside a training would see the checkpoint being written as unfinished)."""
+    run = latest_run(ws, folder)
+    if run is not None and checkpoints.drop_incomplete(run):
+        run = latest_run(ws, folder)
+    return run
 
 
 def run_name(prefix: str, output: Path) -> str:

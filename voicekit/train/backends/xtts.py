@@ -142,7 +142,7 @@ class XttsBackend:
         from voicekit.train import checkpoints, consent
         from voicekit.train.clips import read_clips_with_soundfile
         from voicekit.train.interrupt import interruptible, stop_error, terminate_as_interrupt
-        from voicekit.train.loop import latest_run, run_name
+        from voicekit.train.loop import resumable_run, run_name
 
         consent.require(ws)
         read_clips_with_soundfile()
@@ -157,9 +157,7 @@ class XttsBackend:
         config.run_name = run_name("xtts", output)
         train, val = load_tts_samples(config, eval_split=True)
         model = GPTTrainer(config)
-        previous = latest_run(ws, plan.output) if options.resume else None
-        if previous is not None and checkpoints.drop_incomplete(previous):
-            previous = latest_run(ws, plan.output)
+        previous = resumable_run(ws, plan.output) if options.resume else None
         # the recipe's effective batch: batch * accumulation >= 252
         with checkpoints.resumed_by_name():
             trainer = interruptible(Trainer)(
