@@ -105,6 +105,29 @@ def test_spline_equals_coquis_inside_and_outside_the_interval(inverse: bool) -> 
     assert our_ops.kernels < 0.75 * their_ops.kernels, (our_ops.kernels, their_ops.kernels)
 
 
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float16])
+def test_alignment_equals_coquis(dtype: torch.dtype) -> None:
+    from monotonic_alignment_search import maximum_path
+
+    gen = torch.Generator().manual_seed(5)
+    text = torch.tensor([30, 12, 1, 30, 25])
+    frames = torch.tensor([90, 40, 7, 20, 61])  # the fourth has fewer frames than symbols
+    value = (10 * torch.randn(5, 30, 90, generator=gen)).to(dtype)
+    mask = (torch.arange(30)[None, :, None] < text[:, None, None]) & (
+        torch.arange(90)[None, None, :] < frames[:, None, None]
+    )
+    mask = mask.to(dtype)
+    before = value.clone()
+    with HostReads() as ops:
+        ours = fastpath.maximum_path(value, mask)
+    theirs = maximum_path(value, mask)
+    assert ours.dtype == theirs.dtype and ours.shape == theirs.shape
+    torch.testing.assert_close(ours, theirs, rtol=0, atol=0)
+    assert torch.equal(value, before)  # the search works on a copy
+    assert ours.sum() == frames.sum()  # every frame of every clip has its symbol
+    assert not ops.count
+
+
 def _vits_step(batch_size: int, model: Any) -> tuple[dict[str, float], dict[str, Any]]:
     """One discriminator and one generator step of a tiny VITS on random clips: the losses, the
     gradients and the host reads counted."""

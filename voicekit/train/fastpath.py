@@ -11,16 +11,20 @@ then idles until the host queues new work. coqui's VITS step does that 469 times
   interval by boolean masks and checks its domain with ``torch.min``/``max`` (11 per call, 8
   calls a step, whatever the batch);
 - the discriminator loss reads each sub-discriminator's loss for the log between the forward
-  and the backward pass (12 a step).
+  and the backward pass (12 a step);
+- the alignment search copies the scores and their mask to the host and the path back, three
+  tensors of batch × text × frames (126 MB at batch 32 with 300 × 1100), while the GPU idles.
 
 The versions here compute the same values (the segment by one ``gather`` over the zero-padded
 batch; the spline for every element with the inputs clamped into the interval, then
 ``torch.where``; the logged losses left on the GPU until the trainer reads all losses after
-the step), draw the same random numbers and give the same gradients, without reading anything
-back. And in its own step the discriminator runs each of its sub-discriminators once
-over the real and the generated audio together instead of twice (half the launches of that pass;
-it has no batch statistics). `installed` swaps them into coqui's classes and modules while
-training runs.
+the step; the alignment by the same compiled search from the scores alone, sending back only
+how many frames each symbol got), draw the same random numbers and give the same gradients,
+reading back only the scores the alignment needs; it also spends less time on the host
+(benchmarks/alignment.py). And in its own step the discriminator runs
+each of its sub-discriminators once over the real and the generated audio together instead of
+twice (half the launches of that pass; it has no batch statistics). `installed` swaps them
+into coqui's classes and modules while training runs.
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+import numpy as np
 import torch
 from torch.nn import functional as F
 
@@ -153,6 +158,37 @@ def _spline(
     return y0 + numerator / denominator, logabsdet
 
 
+def maximum_path(value: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+    """coqui's ``maximum_path``: the most likely monotonic alignment of ``value`` [b, text,
+    frames] within ``mask``, as 0/1 of ``value``'s dtype, by monotonic_alignment_search's
+    compiled search on the host.
+
+    Only the scores travel to the host (into pinned memory on a GPU; the search reads nothing
+    outside each clip's lengths, so they need no masking), and only the frames each symbol got
+    come back: every frame of a clip belongs to exactly one symbol, in order, so the frame's
+    symbol is the number of symbols that ended at or before it."""
+    from monotonic_alignment_search.core import maximum_path_c
+
+    lengths = torch.stack([mask[:, :, 0].sum(1), mask[:, 0, :].sum(1)]).int()
+    scores = value.detach().float().to("cpu", non_blocking=True, copy=True)
+    lengths = lengths.to("cpu", non_blocking=True)
+    if value.is_cuda:  # the copies above were only queued
+        torch.cuda.current_stream(value.device).synchronize()
+    scores_np = np.ascontiguousarray(scores.numpy())
+    path = np.zeros(scores_np.shape, dtype=np.int32)
+    text_lengths, frame_lengths = lengths.numpy()
+    maximum_path_c(path, scores_np, text_lengths, frame_lengths)
+    frames = torch.from_numpy(path.sum(2)).to(value.device, non_blocking=True)
+    b, text, length = value.shape
+    frame = torch.arange(length, device=value.device).repeat(b, 1)
+    # the symbol of each frame: how many symbols ended at or before it
+    symbol = torch.searchsorted(frames.cumsum(1), frame, right=True).clamp_max(text - 1)
+    dtype = torch.promote_types(value.dtype, mask.dtype)
+    in_clip = (mask[:, :1, :] != 0).to(dtype)  # frames past a clip's end get no symbol
+    out = torch.zeros(b, text, length, dtype=dtype, device=value.device)
+    return out.scatter_(1, symbol[:, None, :], in_clip)
+
+
 def discriminate(
     self: Any, x: torch.Tensor, x_hat: torch.Tensor | None = None
 ) -> tuple[list[torch.Tensor], list[list[torch.Tensor]], Any, Any]:
@@ -208,6 +244,7 @@ def installed() -> Iterator[None]:
         (VitsDiscriminatorLoss, "discriminator_loss", staticmethod(discriminator_loss)),
         (vits, "segment", segment),
         (vits, "rand_segments", rand_segments),
+        (vits, "maximum_path", maximum_path),
         (stochastic_duration_predictor, "piecewise_rational_quadratic_transform", spline_transform),
     ]
     saved = [(owner, name, vars(owner)[name]) for owner, name, _ in swaps]  # staticmethod too
