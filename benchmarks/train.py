@@ -255,6 +255,7 @@ def profiled(steps: int) -> Iterator[list[str]]:
     from TTS.tts.layers import losses
     from TTS.tts.models import vits
 
+    from voicekit.train import fastpath
     from voicekit.train.evaluate import Evaluator
 
     def marked(owner: Any, name: str, label: str) -> tuple[Any, str, Any]:
@@ -277,6 +278,9 @@ def profiled(steps: int) -> Iterator[list[str]]:
         marked(vits.Vits, "format_batch_on_device", "vk:format_batch_on_device"),
         marked(vits.Vits, "forward", "vk:generator_forward"),
         marked(vits, "maximum_path", "vk:monotonic_alignment(cpu)"),
+        # fastpath swaps its own in while training runs: mark those too
+        marked(fastpath, "maximum_path", "vk:monotonic_alignment(cpu)"),
+        marked(fastpath, "discriminate", "vk:discriminator_forward"),
         marked(vits.Vits, "train_step", "vk:model_train_step"),
         marked(vits.VitsDiscriminator, "forward", "vk:discriminator_forward"),
         marked(losses.VitsGeneratorLoss, "forward", "vk:generator_loss"),
