@@ -20,11 +20,11 @@ batch; the spline for every element with the inputs clamped into the interval, t
 ``torch.where``; the logged losses left on the GPU until the trainer reads all losses after
 the step; the alignment by the same compiled search from the scores alone, sending back only
 how many frames each symbol got), draw the same random numbers and give the same gradients,
-reading back only the scores the alignment needs; it also spends less time on the host
-(benchmarks/alignment.py). And in its own step the discriminator runs
-each of its sub-discriminators once over the real and the generated audio together instead of
-twice (half the launches of that pass; it has no batch statistics). `installed` swaps them
-into coqui's classes and modules while training runs.
+reading back only the scores the alignment needs (whose search also spends less time on the
+host: benchmarks/alignment.py). And in its own step the discriminator runs each of its
+sub-discriminators once over the real and the generated audio together instead of twice (half
+the launches of that pass; it has no batch statistics). `installed` swaps them into coqui's
+classes and modules while training runs.
 """
 
 from __future__ import annotations
