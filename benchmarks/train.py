@@ -10,7 +10,8 @@ what happens between epochs). On CUDA, nvidia-smi is sampled every 0.2 s over th
 "GPU busy" is the share of samples with any kernel running. --profile N profiles N steps of the
 first run's configuration with torch.profiler (after 5 steps of warm-up; keep N small, e.g. 3)
 and prints where the time goes. The variant "fastpath=false" (not a train knob) trains with
-coqui's own segment and duration-spline code instead of `voicekit.train.fastpath`, and
+coqui's own code instead of every part of `voicekit.train.fastpath`, "coqui=PART+PART" instead
+of the parts named (`fastpath.PARTS`: maximum_path, spline, discriminator_gradients, ...), and
 "fused=false" with torch's default AdamW (per parameter, or "foreach" on a GPU) instead of the
 fused one, for side by side comparisons. Checkpoints are deleted afterwards.
 
@@ -162,7 +163,9 @@ def measure(size: str, steps: int, batch: int, work: Path, synthetic: bool,
     val = 8 if minutes is not None else 0
     label = ",".join(f"{k}={v}" for k, v in knobs.items())
     knobs = dict(knobs)
-    coqui_steps = knobs.pop("fastpath", True) is False
+    coqui_parts = str(knobs.pop("coqui", "")).split("+") if "coqui" in knobs else []
+    if knobs.pop("fastpath", True) is False:
+        coqui_parts = ["all"]
     default_adamw = knobs.pop("fused", True) is False
     ws, mean_s = build_dataset(work / f"{size}-{len(list(work.iterdir()))}", clips, synthetic,
                                minutes, val)  # fmt: skip
@@ -178,7 +181,7 @@ def measure(size: str, steps: int, batch: int, work: Path, synthetic: bool,
         with (
             gpu_sampler(samples),
             profiled(profile) as tables,
-            coqui_code(coqui_steps, default_adamw),
+            coqui_code(coqui_parts, default_adamw),
         ):
             result = train(ws, conf, steps=steps + (PROFILE_WARMUP if profile else 0), resume=False)
         rows, _ = load(result.eval_dir)
@@ -215,10 +218,10 @@ def measure(size: str, steps: int, batch: int, work: Path, synthetic: bool,
 
 
 @contextmanager
-def coqui_code(steps: bool, optimizer: bool) -> Iterator[None]:
-    """While inside, training runs coqui's own segment and spline code (``steps``) and torch's
-    default AdamW instead of the fused one (``optimizer``)."""
-    from contextlib import nullcontext
+def coqui_code(parts: list[str], optimizer: bool) -> Iterator[None]:
+    """While inside, training runs coqui's own code instead of these `fastpath.PARTS` ("all":
+    every one), and torch's default AdamW instead of the fused one (``optimizer``)."""
+    from functools import partial
 
     from voicekit.train import fastpath, loop
 
@@ -229,8 +232,9 @@ def coqui_code(steps: bool, optimizer: bool) -> Iterator[None]:
         config.optimizer_params = {k: v for k, v in config.optimizer_params.items() if k != "fused"}
         return config
 
-    if steps:
-        fastpath.installed = nullcontext  # type: ignore[assignment]
+    if parts:
+        leave_out = fastpath.PARTS if parts == ["all"] else tuple(parts)
+        fastpath.installed = partial(installed, leave_out=leave_out)  # type: ignore[assignment]
     if optimizer:
         loop.vits_config = default_adamw  # type: ignore[assignment]
     try:

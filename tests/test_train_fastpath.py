@@ -4,6 +4,7 @@ and a VITS training step that no longer reads GPU values back once per clip."""
 from __future__ import annotations
 
 from collections import Counter
+from contextlib import nullcontext
 from typing import Any
 
 import pytest
@@ -129,8 +130,11 @@ def test_alignment_equals_coquis(dtype: torch.dtype) -> None:
 
 
 def _vits_step(batch_size: int, model: Any) -> tuple[dict[str, float], dict[str, Any]]:
-    """One discriminator and one generator step of a tiny VITS on random clips: the losses, the
-    gradients and the host reads counted."""
+    """One discriminator and one generator step of a tiny VITS on random clips, as coqui's
+    trainer runs them: the losses, the gradients each optimizer steps with (the
+    discriminator's after its backward, which the trainer then clears; the generator's after
+    its own), the discriminator's gradients left after the generator's backward, the host
+    reads and the kernels of the generator's step."""
     torch.manual_seed(11)
     seconds = [1.0 + 0.4 * i for i in range(batch_size)]
     longest = int(max(seconds) * 22050)
@@ -145,18 +149,29 @@ def _vits_step(batch_size: int, model: Any) -> tuple[dict[str, float], dict[str,
         "d_vectors": None, "speaker_ids": None, "language_ids": None,
     }  # fmt: skip
     model.zero_grad(set_to_none=True)
-    reads = HostReads()
+    reads, generator = HostReads(), HostReads()
     criteria = model.get_criterion()
-    steps = []
+    steps, grads = [], {}
     with reads:
         batch = model.format_batch_on_device(batch)
         for idx in (0, 1):
-            _, loss = model.train_step(batch, criteria[idx], idx)
-            loss["loss"].backward()
+            with generator if idx == 1 else nullcontext():
+                _, loss = model.train_step(batch, criteria[idx], idx)
+                loss["loss"].backward()
             steps.append(loss)
+            stepped = model.disc if idx == 0 else model
+            grads.update(
+                {f"{idx}:{n}": p.grad.clone() for n, p in stepped.named_parameters()
+                 if p.grad is not None and not n.startswith("disc.")}
+            )  # fmt: skip
+            if idx == 0:
+                model.disc.zero_grad(set_to_none=True)
     losses = {k: float(torch.as_tensor(v).detach()) for loss in steps for k, v in loss.items()}
-    grads = {n: p.grad.clone() for n, p in model.named_parameters() if p.grad is not None}
-    return losses, {"grads": grads, "reads": sum(reads.count.values())}
+    unused = [n for n, p in model.disc.named_parameters() if p.grad is not None]
+    return losses, {
+        "grads": grads, "unused": unused, "reads": sum(reads.count.values()),
+        "generator_kernels": generator.kernels,
+    }  # fmt: skip
 
 
 @pytest.fixture(scope="module")
@@ -185,6 +200,13 @@ def test_training_step_is_the_same_and_reads_nothing_back_per_clip(tiny_vits: An
     assert coqui["grads"].keys() == ours["grads"].keys()
     for name, grad in coqui["grads"].items():
         torch.testing.assert_close(ours["grads"][name], grad, rtol=1e-4, atol=1e-6)
+
+    assert len(ours["grads"]) > 100  # both steps' gradients compared
+    assert any(k.startswith("0:") for k in ours["grads"])
+    # the generator's backward no longer computes the discriminator's weight gradients
+    assert coqui["unused"] and not ours["unused"]
+    assert all(p.requires_grad for p in tiny_vits.disc.parameters())  # and they train again
+    assert ours["generator_kernels"] < coqui["generator_kernels"] - 2 * len(coqui["unused"])
 
     # coqui reads back 3 times per clip in each of 3 segment calls, and 11 times per spline call
     assert coqui_more["reads"] - coqui["reads"] >= 4 * 9
@@ -217,3 +239,17 @@ def test_optimizers_step_every_parameter_in_one_fused_kernel(tmp_path: Any) -> N
         # torch's per-parameter AdamW runs ~10 ops and a read per parameter
         assert len(params) > 20 and not ops.count and ops.kernels < 10, (len(params), ops.kernels)
         assert all(not torch.equal(p, b) for p, b in zip(params, before, strict=True))
+
+
+def test_parts_can_be_left_out_for_side_by_side_timings() -> None:
+    from TTS.tts.models import vits
+
+    coquis = vits.maximum_path, vits.segment, vits.Vits.train_step
+    with fastpath.installed(leave_out=("maximum_path",)):
+        assert vits.maximum_path is coquis[0]
+        assert vits.segment is fastpath.segment
+        assert vits.Vits.train_step is not coquis[2]
+    assert (vits.maximum_path, vits.segment, vits.Vits.train_step) == coquis
+    typo = fastpath.installed(leave_out=("maximum_paths",))
+    with pytest.raises(ValueError, match="no fastpath part maximum_paths"), typo:
+        pass

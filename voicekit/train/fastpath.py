@@ -23,14 +23,16 @@ how many frames each symbol got), draw the same random numbers and give the same
 reading back only the scores the alignment needs (whose search also spends less time on the
 host: benchmarks/alignment.py). And in its own step the discriminator runs each of its
 sub-discriminators once over the real and the generated audio together instead of twice (half
-the launches of that pass; it has no batch statistics). `installed` swaps them into coqui's
-classes and modules while training runs.
+the launches of that pass; it has no batch statistics), and in the generator's step its
+weights get no gradients: coqui's backward computed them there only for the trainer to clear
+them unused after the step. `installed` swaps them into coqui's classes and modules while
+training runs.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -231,24 +233,62 @@ def discriminator_loss(
     return loss, real_losses, fake_losses
 
 
+def without_discriminator_gradients(train_step: Any) -> Any:
+    """coqui's ``Vits.train_step`` whose generator step (``optimizer_idx`` 1) records no
+    gradients for the discriminator's weights: its backward still runs through the
+    discriminator to the generated audio but skips each layer's weight gradient. Those were
+    never used (the generator's optimizer steps only the generator, and the trainer clears every
+    gradient after the step), so the generator's gradients are the same."""
+
+    def step(self: Any, batch: Any, criterion: Any, optimizer_idx: int | None = None) -> Any:
+        frozen = []
+        if optimizer_idx == 1 and getattr(self, "disc", None) is not None:
+            frozen = [p for p in self.disc.parameters() if p.requires_grad]
+        for p in frozen:  # the graph built meanwhile leaves them out; the backward runs later
+            p.requires_grad_(False)
+        try:
+            return train_step(self, batch, criterion, optimizer_idx)
+        finally:
+            for p in frozen:
+                p.requires_grad_(True)
+
+    return step
+
+
+PARTS = (
+    "discriminator_gradients", "discriminate", "discriminator_loss", "segment", "rand_segments",
+    "maximum_path", "spline",
+)  # fmt: skip
+
+
 @contextmanager
-def installed() -> Iterator[None]:
-    """While inside, coqui's VITS training uses the versions above."""
+def installed(leave_out: Collection[str] = ()) -> Iterator[None]:
+    """While inside, coqui's VITS training uses the versions above (all but the `PARTS` named
+    in ``leave_out``: side by side timings of each)."""
     from TTS.tts.layers.losses import VitsDiscriminatorLoss
-    from TTS.tts.layers.vits import stochastic_duration_predictor
+    from TTS.tts.layers.vits import stochastic_duration_predictor as sdp
     from TTS.tts.layers.vits.discriminator import VitsDiscriminator
     from TTS.tts.models import vits
 
-    swaps: list[tuple[Any, str, Any]] = [
-        (VitsDiscriminator, "forward", discriminate),
-        (VitsDiscriminatorLoss, "discriminator_loss", staticmethod(discriminator_loss)),
-        (vits, "segment", segment),
-        (vits, "rand_segments", rand_segments),
-        (vits, "maximum_path", maximum_path),
-        (stochastic_duration_predictor, "piecewise_rational_quadratic_transform", spline_transform),
-    ]
-    saved = [(owner, name, vars(owner)[name]) for owner, name, _ in swaps]  # staticmethod too
-    for owner, name, replacement in swaps:
+    unknown = set(leave_out) - set(PARTS)
+    if unknown:
+        raise ValueError(f"no fastpath part {', '.join(sorted(unknown))} (parts: {PARTS})")
+    swaps: dict[str, tuple[Any, str, Any]] = {
+        "discriminator_gradients": (
+            vits.Vits, "train_step", without_discriminator_gradients(vits.Vits.train_step)
+        ),
+        "discriminate": (VitsDiscriminator, "forward", discriminate),
+        "discriminator_loss": (
+            VitsDiscriminatorLoss, "discriminator_loss", staticmethod(discriminator_loss)
+        ),
+        "segment": (vits, "segment", segment),
+        "rand_segments": (vits, "rand_segments", rand_segments),
+        "maximum_path": (vits, "maximum_path", maximum_path),
+        "spline": (sdp, "piecewise_rational_quadratic_transform", spline_transform),
+    }  # fmt: skip
+    chosen = [swap for part, swap in swaps.items() if part not in leave_out]
+    saved = [(owner, name, vars(owner)[name]) for owner, name, _ in chosen]  # staticmethod too
+    for owner, name, replacement in chosen:
         setattr(owner, name, replacement)
     try:
         yield
