@@ -45,11 +45,17 @@ def test_errors_are_one_line_with_exit_codes(tmp_path: Path) -> None:
     empty.mkdir()
     result = runner.invoke(app, ["dataset", str(empty), *ws])
     assert result.exit_code == 2 and "no media files found" in result.output
+    result = runner.invoke(app, ["dataset", str(tmp_path / "mistyped"), *ws])
+    assert result.exit_code == 2 and "source not found" in result.output
+    assert not (tmp_path / "ws").exists()  # nothing created for a command that cannot run
     result = runner.invoke(app, ["dataset", str(empty), "--lang", "fr", *ws])
     assert result.exit_code == 2 and "--lang 'fr'" in result.output
+    films = tmp_path / "films"
+    films.mkdir()
+    (films / "film.mkv").write_bytes(b"")
     blocker = tmp_path / "file"
     blocker.write_text("")
-    result = runner.invoke(app, ["dataset", str(empty), "--workspace", str(blocker / "ws")])
+    result = runner.invoke(app, ["dataset", str(films), "--workspace", str(blocker / "ws")])
     assert result.exit_code == 2 and "cannot write to workspace" in result.output
 
 

@@ -70,6 +70,7 @@ def dataset(
         from voicekit.pipeline.device import learned_backends, resolve, warn_if_slow
         from voicekit.pipeline.runner import Runner
         from voicekit.pipeline.stage import Context
+        from voicekit.stages.ingest import find_media
         from voicekit.workspace import Workspace, default_root
 
         if lang not in ("zh", "en", "auto"):
@@ -81,11 +82,12 @@ def dataset(
             overrides.append(f"export.zh_script={zh_script}")
         conf = cfg.load(config, overrides)
         refs = collect_refs(ref, ref_dir)
+        media = find_media(list(sources))  # a mistyped path creates no workspace
         ws = Workspace(workspace or default_root())
         with ws.claimed("voicekit dataset", "data"):
             chosen = resolve(device)
             warn_if_slow(chosen, learned_backends(conf))
-            ctx = Context(workspace=ws, config=conf, sources=list(sources), refs=refs,
+            ctx = Context(workspace=ws, config=conf, sources=media, refs=refs,
                           target=target, lang=lang, device=chosen)
             stages = registry.build(conf, registry.through(stop))
             with ProgressView() as view:
