@@ -116,7 +116,7 @@ def test_kill_9_during_ingest_then_resume(tmp_path: Path) -> None:
     "command",
     [["dataset", "{film}", "--workspace", "{ws}"],
      ["train", "--i-have-consent", "--workspace", "{ws}"],
-     ["purge", "--yes", "--workspace", "{ws}"], ["report", "{ws}"]],
+     ["purge", "--yes", "--workspace", "{ws}"], ["report", "--workspace", "{ws}"]],
 )  # fmt: skip
 def test_a_workspace_in_use_is_refused(tmp_path: Path, command: list[str]) -> None:
     from voicekit.workspace import Workspace
@@ -154,3 +154,18 @@ def test_a_full_disk_is_one_line_and_other_failures_stay_internal_errors(
     with pytest.raises(typer.Exit), errors_to_exit():
         raise OSError(errno.EACCES, "Permission denied", "/w/x")
     assert "internal error: PermissionError" in capsys.readouterr().err
+
+
+def test_report_takes_the_workspace_like_every_command(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from voicekit.workspace import Workspace
+
+    Workspace(tmp_path / "ws")
+    for args in (["--workspace", str(tmp_path / "ws")], [str(tmp_path / "ws")], []):
+        monkeypatch.setenv("VOICEKIT_WORKSPACE", str(tmp_path / "ws") if not args else "")
+        result = runner.invoke(app, ["report", *args])
+        # the workspace is found and opened; it has no dataset yet
+        assert result.exit_code == 2 and "no exported dataset in" in result.output, result.output
+    result = runner.invoke(app, ["report", str(tmp_path / "ws"), "--workspace", str(tmp_path)])
+    assert result.exit_code == 2 and "two workspaces given" in result.output

@@ -6,19 +6,29 @@ from pathlib import Path
 
 import typer
 
-from voicekit.cli.common import console, errors_to_exit, setup_logging
+from voicekit.cli.common import console, errors_to_exit, setup_logging, workspace_option
 
 
 def report(
-    workspace: Path = typer.Argument(Path("voicekit-work"), help="The workspace folder."),
+    folder: Path | None = typer.Argument(
+        None, metavar="[WORKSPACE]", help="The workspace folder (or --workspace).",
+        show_default=False,
+    ),
+    workspace: Path | None = workspace_option(),
 ) -> None:
     """Re-render the dataset report from the workspace's manifests."""
     setup_logging()
     with errors_to_exit():
+        from voicekit.errors import InputError
         from voicekit.report.render import render_report
-        from voicekit.workspace import Workspace
+        from voicekit.workspace import Workspace, default_root
 
-        ws = Workspace(workspace, create=False)
+        if folder is not None and workspace is not None and folder != workspace:
+            raise InputError(
+                f"two workspaces given: {folder} and --workspace {workspace}",
+                "name the workspace once",
+            )
+        ws = Workspace(folder or workspace or default_root(), create=False)
         with ws.claimed("voicekit report", "data"):
             path = render_report(ws.root)
         console().print(f"report: {path}")
