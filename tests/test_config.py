@@ -49,3 +49,20 @@ def test_speak_section_loads_and_checks_the_gate():
     assert conf.speak.assembly.paragraph_pause == 1.2 and conf.speak.gate.asr is None
     with pytest.raises(ConfigError, match="retakes"):
         config.load(None, ["speak.gate.retakes=-1"])
+
+
+@pytest.mark.parametrize(
+    ("override", "message"),
+    [("train.batch_size=-1", "train.batch_size -1: must be 0 or more"),
+     ("train.seed=-1", "train.seed -1: must be 0 or more"),
+     ("train.seed=4294967296", "must be under 2**32"),
+     ("train.keep_checkpoints=0", "train.keep_checkpoints 0: must be 1 or more"),
+     ("train.eval_every=-3", "train.eval_every -3: must be 0 or more")],
+)  # fmt: skip
+def test_train_section_refuses_values_training_cannot_use(override: str, message: str) -> None:
+    # these reached torch (an internal error once the model was built) or were taken silently
+    with pytest.raises(ConfigError) as err:
+        config.load(None, [override])
+    assert message in err.value.message
+    highest = config.load(None, ["train.seed=4294967295", "train.batch_size=0"])
+    assert highest.train.seed == 2**32 - 1

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from voicekit.errors import ConfigError
 from voicekit.knob import knob
 
 
@@ -55,6 +56,18 @@ class TrainConfig:
         "non-target reference voices (voicekit.demo.voices) for the similarity margin",
         output=False,
     )
+
+    def __post_init__(self) -> None:
+        lowest = {
+            "batch_size": 0, "loader_workers": -1, "save_step": 1, "keep_checkpoints": 1,
+            "keep_best": 1, "best_after": 0, "seed": 0, "min_minutes": 0, "eval_every": 0,
+        }  # fmt: skip
+        for name, low in lowest.items():
+            value = getattr(self, name)
+            if value < low:
+                raise ConfigError(f"train.{name} {value}: must be {low} or more")
+        if self.seed >= 2**32:  # torch's and numpy's seeds are 32-bit
+            raise ConfigError(f"train.seed {self.seed}: must be under 2**32 ({2**32})")
 
     def batch(self, free_gpu_bytes: int | None, longest_clip_s: float) -> int:
         """``batch_size``, else sized to the free GPU memory, else the preset's CPU batch."""
