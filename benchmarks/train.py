@@ -11,7 +11,8 @@ what happens between epochs). On CUDA, nvidia-smi is sampled every 0.2 s over th
 first run's configuration with torch.profiler (after 5 steps of warm-up; keep N small, e.g. 3)
 and prints where the time goes. The variant "fastpath=false" (not a train knob) trains with
 coqui's own code instead of every part of `voicekit.train.fastpath`, "coqui=PART+PART" instead
-of the parts named (`fastpath.PARTS`: maximum_path, spline, discriminator_gradients, ...), and
+of the parts named (see `fastpath.installed`: maximum_path, spline, discriminator_gradients,
+...), and
 "fused=false" with torch's default AdamW (per parameter, or "foreach" on a GPU) instead of the
 fused one, for side by side comparisons. Checkpoints are deleted afterwards.
 
@@ -165,7 +166,7 @@ def measure(size: str, steps: int, batch: int, work: Path, synthetic: bool,
     knobs = dict(knobs)
     coqui_parts = str(knobs.pop("coqui", "")).split("+") if "coqui" in knobs else []
     if knobs.pop("fastpath", True) is False:
-        coqui_parts = ["all"]
+        coqui_parts = ["all"]  # fastpath not installed at all
     default_adamw = knobs.pop("fused", True) is False
     ws, mean_s = build_dataset(work / f"{size}-{len(list(work.iterdir()))}", clips, synthetic,
                                minutes, val)  # fmt: skip
@@ -219,8 +220,10 @@ def measure(size: str, steps: int, batch: int, work: Path, synthetic: bool,
 
 @contextmanager
 def coqui_code(parts: list[str], optimizer: bool) -> Iterator[None]:
-    """While inside, training runs coqui's own code instead of these `fastpath.PARTS` ("all":
-    every one), and torch's default AdamW instead of the fused one (``optimizer``)."""
+    """While inside, training runs coqui's own code instead of these parts of
+    `fastpath.installed` ("all": every one), and torch's default AdamW instead of the fused one
+    (``optimizer``)."""
+    from contextlib import nullcontext
     from functools import partial
 
     from voicekit.train import fastpath, loop
@@ -232,9 +235,10 @@ def coqui_code(parts: list[str], optimizer: bool) -> Iterator[None]:
         config.optimizer_params = {k: v for k, v in config.optimizer_params.items() if k != "fused"}
         return config
 
-    if parts:
-        leave_out = fastpath.PARTS if parts == ["all"] else tuple(parts)
-        fastpath.installed = partial(installed, leave_out=leave_out)  # type: ignore[assignment]
+    if parts == ["all"]:
+        fastpath.installed = nullcontext  # type: ignore[assignment]
+    elif parts:
+        fastpath.installed = partial(installed, leave_out=parts)  # type: ignore[assignment]
     if optimizer:
         loop.vits_config = default_adamw  # type: ignore[assignment]
     try:

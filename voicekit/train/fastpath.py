@@ -255,24 +255,16 @@ def without_discriminator_gradients(train_step: Any) -> Any:
     return step
 
 
-PARTS = (
-    "discriminator_gradients", "discriminate", "discriminator_loss", "segment", "rand_segments",
-    "maximum_path", "spline",
-)  # fmt: skip
-
-
 @contextmanager
 def installed(leave_out: Collection[str] = ()) -> Iterator[None]:
-    """While inside, coqui's VITS training uses the versions above (all but the `PARTS` named
-    in ``leave_out``: side by side timings of each)."""
+    """While inside, coqui's VITS training uses the versions above, all but the parts named in
+    ``leave_out`` (for side by side timings: discriminator_gradients, discriminate,
+    discriminator_loss, segment, rand_segments, maximum_path, spline)."""
     from TTS.tts.layers.losses import VitsDiscriminatorLoss
     from TTS.tts.layers.vits import stochastic_duration_predictor as sdp
     from TTS.tts.layers.vits.discriminator import VitsDiscriminator
     from TTS.tts.models import vits
 
-    unknown = set(leave_out) - set(PARTS)
-    if unknown:
-        raise ValueError(f"no fastpath part {', '.join(sorted(unknown))} (parts: {PARTS})")
     swaps: dict[str, tuple[Any, str, Any]] = {
         "discriminator_gradients": (
             vits.Vits, "train_step", without_discriminator_gradients(vits.Vits.train_step)
@@ -286,6 +278,9 @@ def installed(leave_out: Collection[str] = ()) -> Iterator[None]:
         "maximum_path": (vits, "maximum_path", maximum_path),
         "spline": (sdp, "piecewise_rational_quadratic_transform", spline_transform),
     }  # fmt: skip
+    unknown = set(leave_out) - swaps.keys()
+    if unknown:
+        raise ValueError(f"no fastpath part {', '.join(sorted(unknown))} (parts: {list(swaps)})")
     chosen = [swap for part, swap in swaps.items() if part not in leave_out]
     saved = [(owner, name, vars(owner)[name]) for owner, name, _ in chosen]  # staticmethod too
     for owner, name, replacement in chosen:
