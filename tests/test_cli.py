@@ -57,6 +57,10 @@ def test_errors_are_one_line_with_exit_codes(tmp_path: Path) -> None:
     blocker.write_text("")
     result = runner.invoke(app, ["dataset", str(films), "--workspace", str(blocker / "ws")])
     assert result.exit_code == 2 and "cannot write to workspace" in result.output
+    result = runner.invoke(app, ["eval", "extraction", str(tmp_path / "mistyped")])
+    assert result.exit_code == 2 and "mistyped: no such folder" in result.output
+    result = runner.invoke(app, ["eval", "extraction", str(empty)])
+    assert result.exit_code == 2 and "no *.truth.json ground truth" in result.output
 
 
 def test_doctor_tells_what_is_present(tmp_path: Path) -> None:

@@ -17,6 +17,8 @@ from voicekit.progress import ProgressHook, silent
 
 
 def truths_in(folder: Path) -> list[Path]:
+    if not folder.is_dir():
+        raise InputError(f"{folder}: no such folder", "pass the folder the scenes were built in")
     found = sorted(folder.glob("*.truth.json"))
     if not found:
         raise InputError(f"no *.truth.json ground truth in {folder}",
