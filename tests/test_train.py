@@ -114,10 +114,14 @@ def test_tiny_vits_trains_checkpoints_and_resumes(tmp_path: Path) -> None:
         shutil.rmtree(ws.root / "train", ignore_errors=True)
 
 
-def test_cli_config_file_and_hours_limit(tmp_path: Path) -> None:
+def test_cli_config_file_and_hours_limit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]
+) -> None:
     ws = _dataset(tmp_path / "ws")
     runner = CliRunner()
-    base = ["train", "--workspace", str(ws.root), "--config", "configs/train/tiny.yaml",
+    tiny = Path(__file__).parents[1] / "configs" / "train" / "tiny.yaml"
+    monkeypatch.chdir(tmp_path)  # outside any git repository
+    base = ["train", "--workspace", str(ws.root), "--config", str(tiny),
             "--set", "train.min_minutes=0", "--set", "train.eval_every=0"]
     try:
         # 50 steps asked, but 0.5 s of training allowed: stops after the first step or two,
@@ -136,6 +140,7 @@ def test_cli_config_file_and_hours_limit(tmp_path: Path) -> None:
         # coqui's headers of every epoch (an epoch can be seconds long) are left out
         assert "EPOCH:" not in log and "EVAL PERFORMANCE" not in log and "TRAINING (" not in log
         assert "GLOBAL_STEP: 0" in log  # its loss table every print_step steps stays
+        assert "not a git repository" not in capfd.readouterr().err  # coqui ran no git here
 
         other = runner.invoke(app, [*base, "--backend", "f5tts", "--hours", "1"])
         assert other.exit_code == 2 and "--hours applies to the vits backend" in other.output

@@ -8,6 +8,7 @@ import os
 import shutil
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
@@ -171,7 +172,7 @@ def _fit(
         continue_path=str(previous) if previous else "", restore_path=str(init) if init else ""
     )
     started = time.monotonic()
-    with checkpoints.resumed_by_name():
+    with checkpoints.resumed_by_name(), _without_git():
         trainer = _trainer_class()(
             args,
             config,
@@ -282,6 +283,23 @@ def _seed(seed: int) -> None:
     random.seed(seed)
     np.random.seed(seed)
     torch.manual_seed(seed)
+
+
+@contextmanager
+def _without_git() -> Iterator[None]:
+    """While inside, coqui's trainer runs no git in the current folder: it named a new run's
+    folder after the commit checked out there and recorded the branch in the run's config,
+    and outside a repository git printed "fatal: not a git repository" into the output."""
+    from trainer import generic_utils
+    from trainer import trainer as coqui
+
+    saved = generic_utils.get_commit_hash, coqui.get_git_branch
+    generic_utils.get_commit_hash = lambda: "0000000"  # what coqui writes without git
+    coqui.get_git_branch = lambda: "unknown"
+    try:
+        yield
+    finally:
+        generic_utils.get_commit_hash, coqui.get_git_branch = saved
 
 
 def _trainer_class() -> Any:
