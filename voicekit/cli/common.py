@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 import typer
 
 from voicekit.errors import VoicekitError
+from voicekit.progress import ProgressLines
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -95,9 +96,11 @@ def setup_logging(verbose: bool = False) -> None:
 
 
 class ProgressView:
-    """Renders the runner's progress hook as one rich bar per stage, in seconds of audio."""
+    """Renders the runner's progress hook as one rich bar per stage, in seconds of audio, or as
+    log lines (`ProgressLines`) when stderr is not a terminal. ``VOICEKIT_PROGRESS=1``: bars
+    all the same; ``0``: neither."""
 
-    def __init__(self, enabled: bool = True) -> None:
+    def __init__(self) -> None:
         from rich.progress import (
             BarColumn,
             Progress,
@@ -106,6 +109,8 @@ class ProgressView:
             TimeRemainingColumn,
         )
 
+        mode = os.environ.get("VOICEKIT_PROGRESS")
+        bars = mode == "1" or (mode != "0" and sys.stderr.isatty())
         self.progress: Progress = Progress(
             TextColumn("{task.description:<11}"),
             BarColumn(),
@@ -114,9 +119,9 @@ class ProgressView:
             TimeElapsedColumn(),
             TimeRemainingColumn(),
             console=console(stderr=True),
-            disable=not enabled
-            or (not sys.stderr.isatty() and os.environ.get("VOICEKIT_PROGRESS") != "1"),
+            disable=not bars,
         )
+        self.lines = ProgressLines() if not bars and mode != "0" else None
         self.tasks: dict[str, TaskID] = {}
         self.cached: dict[str, int] = {}
 
@@ -130,6 +135,8 @@ class ProgressView:
     def __call__(
         self, stage: str, item: str, completed_s: float, total_s: float, cached: bool = False
     ) -> None:
+        if self.lines is not None:
+            self.lines(stage, item, completed_s, total_s, cached)
         if stage not in self.tasks:
             self.tasks[stage] = self.progress.add_task(stage, total=max(total_s, 1e-9), note="")
             self.cached[stage] = 0

@@ -3,13 +3,10 @@ left (coqui's own log prints losses per epoch step, not where the whole run stan
 
 from __future__ import annotations
 
-import logging
 import time
 from collections.abc import Callable
 
-log = logging.getLogger("voicekit.progress")  # shown without --verbose
-
-EVERY_S = 30.0
+from voicekit.progress import EVERY_S, duration, log
 
 
 class Pace:
@@ -48,12 +45,6 @@ class Pace:
         if self.deadline is not None:
             left = min(left, self.deadline - now) if left is not None else self.deadline - now
         if left is not None and step < self.last:
-            text += f", about {_duration(max(0.0, left))} left"
+            text += f", about {duration(max(0.0, left))} left"
         return text
 
-
-def _duration(seconds: float) -> str:
-    minutes = round(seconds / 60)
-    if minutes < 60:
-        return f"{minutes} min"
-    return f"{minutes // 60} h {minutes % 60} min"
