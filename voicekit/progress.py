@@ -15,6 +15,10 @@ EVERY_S = 30.0
 
 
 class ProgressHook(Protocol):
+    """Called as a stage goes: for each item the cache gave (``cached``), once when the stage
+    starts computing, as its items go (``completed_s`` of ``total_s`` seconds of audio, the
+    whole stage), and after each item."""
+
     def __call__(
         self, stage: str, item: str, completed_s: float, total_s: float, cached: bool = False
     ) -> None: ...
@@ -49,7 +53,9 @@ class ProgressLines:
         now = self.clock()
         state = self.stages.get(stage)
         if state is None:
-            state = self.stages[stage] = _Stage(now, now, completed_s if cached else 0.0)
+            state = self.stages[stage] = _Stage(now, now, completed_s)
+            if not cached:  # the stage starts computing
+                return
         elif cached:
             state.first_s = completed_s
         state.cached += cached

@@ -76,18 +76,24 @@ def _fail(message: str, fix: str | None, code: int = 1) -> NoReturn:
 
 def setup_logging(verbose: bool = False) -> None:
     """Warnings (and with --verbose, info) from the library go to stderr, one line each; so do
-    the progress lines of long runs (the ``voicekit.progress`` logger)."""
-    from rich.logging import RichHandler
-
+    the progress lines of long runs (the ``voicekit.progress`` logger). On a terminal rich
+    wraps them to its width."""
     logger = logging.getLogger("voicekit")
     logger.handlers.clear()
-    handler = RichHandler(
-        console=console(stderr=True),
-        show_time=False,
-        show_path=False,
-        markup=False,
-        rich_tracebacks=False,
-    )
+    handler: logging.Handler
+    if sys.stderr.isatty():
+        from rich.logging import RichHandler
+
+        handler = RichHandler(
+            console=console(stderr=True),
+            show_time=False,
+            show_path=False,
+            markup=False,
+            rich_tracebacks=False,
+        )
+    else:  # a log file: whole lines, not wrapped and padded to 80 columns
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(levelname)-8s %(message)s"))
     logger.addHandler(handler)
     logger.setLevel(logging.INFO if verbose else logging.WARNING)
     logger.propagate = False

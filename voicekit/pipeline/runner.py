@@ -132,6 +132,7 @@ class Runner:
             ctx.progress(stage.name, item.id, done_s, total, True)
         outer = ctx.progress
         if pending:
+            outer(stage.name, pending[0][0].id, done_s, total, False)  # the stage starts
             stage.open(ctx)
             try:
                 for item, key in pending:
