@@ -90,18 +90,22 @@ def test_kill_9_during_ingest_then_resume(tmp_path: Path) -> None:
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
+    def committed() -> set[str]:
+        """Items with a done.json in a final folder (it is written in the .partial folder, which
+        is then renamed); the "computed" event is logged just after, so a kill can fall between
+        the two."""
+        return {
+            json.loads(done.read_text())["item"]
+            for done in ws.glob("stages/ingest/*/done.json")
+            if not done.parent.name.endswith(".partial")
+        }
+
     deadline = time.monotonic() + 120
-    while not list(ws.glob("stages/ingest/*/done.json")) and time.monotonic() < deadline:
+    while not committed() and time.monotonic() < deadline:
         time.sleep(0.005)
     proc.send_signal(signal.SIGKILL)
     proc.wait()
-    # finished = committed: a done.json in a final (renamed) folder; the "computed" event is
-    # logged just after, so a kill can fall between the two
-    finished = {
-        json.loads(done.read_text())["item"]
-        for done in ws.glob("stages/ingest/*/done.json")
-        if not done.parent.name.endswith(".partial")
-    }
+    finished = committed()
     if len(finished) == 6:
         pytest.fail("ingest finished before it could be killed: make the films longer")
     assert finished, "killed before any file finished"
