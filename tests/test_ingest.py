@@ -180,3 +180,30 @@ def test_no_media_is_a_clear_error(tmp_path: Path, media_dir: Path) -> None:
         ingest(tmp_path, [media_dir])
     with pytest.raises(InputError, match="source not found"):
         ingest(tmp_path, [media_dir / "missing"])
+
+
+def test_a_folder_of_films_leaves_out_the_enrolment_clips_and_sums_up_other_files(
+    tmp_path: Path, media_dir: Path, caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from voicekit.stages.ingest import find_media
+
+    monkeypatch.setattr(logging.getLogger("voicekit"), "propagate", True)
+    film = media_dir / "film.mkv"
+    make_media(film, [tone(1, 16000)], 16000)
+    (media_dir / "film.srt").write_text("1\n00:00:00,000 --> 00:00:01,000\nhi\n")
+    refs = [media_dir / "refs" / f"actor{i}.wav" for i in range(2)]
+    refs[0].parent.mkdir()
+    for ref in refs:
+        sf.write(ref, tone(1, 16000), 16000)
+    for junk in ("film.nfo", "poster.jpg", "fanart.jpg", "notes.txt"):
+        (media_dir / junk).write_text("x")
+    with caplog.at_level(logging.INFO, logger="voicekit"):
+        assert find_media([media_dir], leave_out=refs) == [film]
+        assert find_media([media_dir]) == [film, *refs]  # without --ref they are media
+    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert warnings == [
+        f"skipping 4 files in {media_dir} that are not media or subtitles "
+        "(fanart.jpg, film.nfo, notes.txt, ...)"
+    ] * 2
+    assert sum("enrolment clip, not a film" in r.getMessage() for r in caplog.records) == 2

@@ -82,7 +82,7 @@ def dataset(
             overrides.append(f"export.zh_script={zh_script}")
         conf = cfg.load(config, overrides)
         refs = collect_refs(ref, ref_dir)
-        media = find_media(list(sources))  # a mistyped path creates no workspace
+        media = find_media(list(sources), refs)  # a mistyped path creates no workspace
         ws = Workspace(workspace or default_root())
         with ws.claimed("voicekit dataset", "data"):
             chosen = resolve(device)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -56,8 +57,11 @@ class IngestConfig:
     block_s: float = knob(60.0, "seconds read at a time when scanning long audio", output=False)
 
 
-def find_media(sources: list[Path]) -> list[Path]:
-    """Media files under the sources (recursive, sorted); other files are skipped with a warning."""
+def find_media(sources: list[Path], leave_out: Collection[Path] = ()) -> list[Path]:
+    """Media files under the sources (recursive, sorted), but for the files in ``leave_out``
+    (the enrolment clips: a clip kept beside the films is not a film). Other files are skipped
+    with a warning (one line for all of a folder's)."""
+    left_out = {p.resolve() for p in leave_out}
     found: list[Path] = []
     for source in sources:
         if not source.exists():
@@ -66,12 +70,21 @@ def find_media(sources: list[Path]) -> list[Path]:
             candidates = [source]
         else:
             candidates = sorted(p for p in source.rglob("*") if p.is_file())
+        skipped = []
         for path in candidates:
             suffix = path.suffix.lower()
-            if suffix in MEDIA_SUFFIXES:
+            if path.resolve() in left_out:
+                log.info("%s is an enrolment clip, not a film: left out", path)
+            elif suffix in MEDIA_SUFFIXES:
                 found.append(path)
             elif suffix not in subtitles.SIDECAR_SUFFIXES:
-                log.warning("skipping %s: not a media file", path)
+                skipped.append(path)
+        if len(skipped) == 1:
+            log.warning("skipping %s: not a media file", skipped[0])
+        elif skipped:
+            names = ", ".join(p.name for p in skipped[:3]) + (", ..." if len(skipped) > 3 else "")
+            log.warning("skipping %d files in %s that are not media or subtitles (%s)",
+                        len(skipped), source, names)  # fmt: skip
     if not found:
         names = ", ".join(str(s) for s in sources)
         raise InputError(
