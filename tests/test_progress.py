@@ -60,8 +60,12 @@ def test_a_stage_reporting_only_at_its_end_is_timed_from_its_start(
         hook("diarize", "film", 0.0, 5400.0)  # the runner: the stage starts
         clock.now += 95.0
         hook("diarize", "film", 5400.0, 5400.0)
+        hook("diarize", "scene2", 0.0, 120.0)  # the next run of the pipeline, on another film
+        clock.now += 5.0
+        hook("diarize", "scene2", 120.0, 120.0)
     assert [r.getMessage() for r in caplog.records] == [
-        "diarize: 1 h 30 min of audio done in 1 min 35 s"
+        "diarize: 1 h 30 min of audio done in 1 min 35 s",
+        "diarize: 2 min of audio done in 5 s",
     ]
 
 

@@ -33,6 +33,7 @@ class _Stage:
     started: float
     shown: float
     first_s: float  # audio already done (cached) when the stage started computing
+    total_s: float
     cached: int = 0
     done: bool = False
 
@@ -52,8 +53,9 @@ class ProgressLines:
     ) -> None:
         now = self.clock()
         state = self.stages.get(stage)
-        if state is None:
-            state = self.stages[stage] = _Stage(now, now, completed_s)
+        if state is None or state.total_s != total_s or (state.done and completed_s < total_s):
+            # the stage's first call, or that of its next run (one pipeline run per scene)
+            state = self.stages[stage] = _Stage(now, now, completed_s, total_s)
             if not cached:  # the stage starts computing
                 return
         elif cached:
