@@ -1,0 +1,171 @@
+"""Extraction on a feature-length film against the same audio as separate short films.
+
+Builds Mandarin scenes from the real recordings in ../shared/data (voicekit.demo.real, one
+target, a varied English cast), then two versions of the same audio: one 5.1 film of all the
+scenes back to back, and one 5.1 film per scene. In both the centre channel carries the
+dialogue and the other channels the scene's music and effects (the usual film mix). Runs the
+dataset pipeline on each version in its own workspace with the target's enrolment clips and
+prints precision/recall side by side, the ratios and the realtime factors.
+
+The scenes draw the target's utterances from one speaker's pool, so later scenes repeat earlier
+utterances and the duplicate filter rejects those clips: recall is lower than on the CI set in
+both versions alike.
+
+    python benchmarks/long_film.py [--data ../shared/data] [--scenes 20] [--seed 7]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import subprocess
+import sys
+import time
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import soundfile as sf
+
+from voicekit import config
+from voicekit.demo.real import build_real_set
+from voicekit.eval.extraction import evaluate, format_table
+from voicekit.pipeline import registry
+from voicekit.pipeline.runner import Runner
+from voicekit.pipeline.stage import Context
+from voicekit.workspace import Workspace
+
+
+def five_one(dialogue: np.ndarray, background: np.ndarray) -> np.ndarray:
+    """FL FR FC LFE SL SR: the dialogue in the centre, the background in the others."""
+    out = np.zeros((len(dialogue), 6), np.float32)
+    out[:, 0] = out[:, 1] = 0.7 * background
+    out[:, 2] = dialogue
+    out[:, 4] = out[:, 5] = 0.5 * background
+    return out
+
+
+def write_film(path: Path, audio: np.ndarray, rate: int) -> None:
+    """A 5.1 AC3 mkv of ``audio`` (scaled down only if it would clip)."""
+    audio = audio / max(1.0, float(np.abs(audio).max()) / 0.98)
+    wav = path.with_suffix(".six.wav")
+    sf.write(wav, audio, rate, subtype="FLOAT")
+    subprocess.run(["ffmpeg", "-v", "error", "-y", "-i", str(wav), "-af",
+                    "channelmap=channel_layout=5.1", "-c:a", "ac3", "-b:a", "448k", str(path)],
+                   check=True)  # fmt: skip
+    wav.unlink()
+
+
+def mono(path: Path, length: int) -> np.ndarray:
+    audio, _ = sf.read(path, dtype="float32", always_2d=True)
+    audio = audio.mean(1)
+    return np.pad(audio, (0, max(0, length - len(audio))))[:length]
+
+
+def build(scenes_dir: Path, work: Path, data: Path, n: int, seed: int) -> tuple[Path, Path]:
+    """The joined film and the folder of per-scene films, each beside its truth json."""
+    truths = build_real_set(scenes_dir, data_root=data, lang="zh", n_scenes=n, seed=seed,
+                            scene_seconds=(150.0, 200.0))  # fmt: skip
+    joined_dir, split_dir = work / "joined", work / "split"
+    joined_dir.mkdir(parents=True, exist_ok=True)
+    split_dir.mkdir(parents=True, exist_ok=True)
+    pieces, turns, overlaps, cues = [], [], [], []
+    offset, rate = 0.0, 0
+    first: dict[str, Any] = {}
+    for path in truths:
+        truth = json.loads(path.read_text(encoding="utf-8"))
+        first = first or truth
+        rate = int(sf.info(scenes_dir / truth["stems"]["dialogue"]).samplerate)
+        length = max(sf.info(scenes_dir / stem).frames for stem in truth["stems"].values())
+        audio = five_one(mono(scenes_dir / truth["stems"]["dialogue"], length),
+                         mono(scenes_dir / truth["stems"]["background"], length))
+        name = path.name.removesuffix(".truth.json")
+        write_film(split_dir / f"{name}.mkv", audio, rate)
+        srt = (scenes_dir / truth["subtitles"]["sidecar"][0]).read_text(encoding="utf-8")
+        (split_dir / f"{name}.zh.srt").write_text(srt, encoding="utf-8")
+        own = {**truth, "film": f"{name}.mkv", "stems": {}, "layout": "5.1",
+               "subtitles": {"embedded": [], "sidecar": [f"{name}.zh.srt"]}}
+        (split_dir / f"{name}.truth.json").write_text(json.dumps(own, ensure_ascii=False))
+        pieces.append(audio)
+        turns += [{**t, "start": t["start"] + offset, "end": t["end"] + offset}
+                  for t in truth["turns"]]  # fmt: skip
+        overlaps += [[a + offset, b + offset] for a, b in truth["overlaps"]]
+        cues += [_shift_cue(block, offset) for block in srt.strip().split("\n\n")]
+        offset += length / rate
+    write_film(joined_dir / "film.mkv", np.concatenate(pieces), rate)
+    (joined_dir / "film.zh.srt").write_text(
+        "\n".join(f"{i}\n{cue}" for i, cue in enumerate(cues, 1)), encoding="utf-8")
+    joined = {**first, "film": "film.mkv", "duration": offset, "turns": turns,
+              "overlaps": overlaps, "stems": {}, "layout": "5.1",
+              "subtitles": {"embedded": [], "sidecar": ["film.zh.srt"]}}  # fmt: skip
+    (joined_dir / "film.truth.json").write_text(json.dumps(joined, ensure_ascii=False))
+    return joined_dir, split_dir
+
+
+def _shift_cue(block: str, offset: float) -> str:
+    """An SRT block's times and text (without its number), ``offset`` seconds later."""
+    lines = block.splitlines()
+    start, end = (_stamp(_seconds(t) + offset) for t in lines[1].split(" --> "))
+    return f"{start} --> {end}\n" + "\n".join(lines[2:]) + "\n"
+
+
+def _seconds(stamp: str) -> float:
+    clock, millis = stamp.strip().split(",")
+    hours, minutes, seconds = (int(x) for x in clock.split(":"))
+    return hours * 3600 + minutes * 60 + seconds + int(millis) / 1000
+
+
+def _stamp(seconds: float) -> str:
+    ms = round(seconds * 1000)
+    return f"{ms // 3600000:02d}:{ms // 60000 % 60:02d}:{ms // 1000 % 60:02d},{ms % 1000:03d}"
+
+
+def run(folder: Path, refs: list[Path], ws_root: Path) -> dict[str, Any]:
+    """The pipeline over every film of ``folder`` in one workspace, scored against truth."""
+    truths = sorted(folder.glob("*.truth.json"))
+    films = [folder / json.loads(t.read_text(encoding="utf-8"))["film"] for t in truths]
+    conf = config.load()
+    started = time.monotonic()
+    ctx = Context(Workspace(ws_root), conf, sources=films, refs=refs, lang="zh")
+    segments, _ = Runner(registry.build(conf), ctx).run()
+    wall = time.monotonic() - started
+    result = evaluate(truths, segments)
+    audio_s = sum(json.loads(t.read_text(encoding="utf-8"))["duration"] for t in truths)
+    result["overall"].update(wall_s=wall, audio_s=audio_s, realtime_factor=wall / audio_s)
+    return result
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", type=Path, default=Path("../shared/data"))
+    parser.add_argument("--work", type=Path, default=Path("scratch/bench-long-film"))
+    parser.add_argument("--scenes", type=int, default=20)
+    parser.add_argument("--seed", type=int, default=7)
+    args = parser.parse_args()
+    if not (args.data / "speech").is_dir():
+        print(f"long-film benchmark: {args.data}/speech not found", file=sys.stderr)
+        return 2
+    scenes_dir = args.work / "scenes"
+    joined_dir, split_dir = build(scenes_dir, args.work, args.data, args.scenes, args.seed)
+    target = json.loads(next(joined_dir.glob("*.truth.json")).read_text())["target"]
+    refs = sorted((scenes_dir / "refs" / target).glob("*.wav"))
+    results = {}
+    for label, folder in (("one film", joined_dir), (f"{args.scenes} films", split_dir)):
+        results[label] = run(folder, refs, args.work / f"ws-{folder.name}")
+        o = results[label]["overall"]
+        print(f"\n[{label}] {o['audio_s'] / 60:.1f} min of audio, {o['wall_s']:.0f} s, "
+              f"realtime factor {o['realtime_factor']:.2f}")
+        print(format_table({"films": {}, "overall": o}))
+    (one, many) = (results[k]["overall"] for k in results)
+    print("\none film / separate films: " + ", ".join(
+        f"{key} {one[key] / many[key]:.3f}" for key in ("precision", "recall", "recall_clean",
+                                                        "wall_s") if many[key]))  # fmt: skip
+    print(json.dumps({"date": date.today().isoformat(), "machine": platform.platform(),
+                      "results": {k: v["overall"] for k, v in results.items()}}, default=str))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
