@@ -183,12 +183,10 @@ def test_no_media_is_a_clear_error(tmp_path: Path, media_dir: Path) -> None:
 
 
 def test_a_folder_of_films_leaves_out_the_enrolment_clips_and_sums_up_other_files(
-    tmp_path: Path, media_dir: Path, caplog: pytest.LogCaptureFixture,
-    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path, media_dir: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     from voicekit.stages.ingest import find_media
 
-    monkeypatch.setattr(logging.getLogger("voicekit"), "propagate", True)
     film = media_dir / "film.mkv"
     make_media(film, [tone(1, 16000)], 16000)
     (media_dir / "film.srt").write_text("1\n00:00:00,000 --> 00:00:01,000\nhi\n")

@@ -26,12 +26,6 @@ class Clock:
         return self.now
 
 
-@pytest.fixture(autouse=True)
-def _propagating(monkeypatch: pytest.MonkeyPatch) -> None:
-    """voicekit's log records reach caplog (the CLI's logging setup stops them at 'voicekit')."""
-    monkeypatch.setattr(logging.getLogger("voicekit"), "propagate", True)
-
-
 def test_a_line_every_half_minute_with_the_time_left_and_one_when_done(
     caplog: pytest.LogCaptureFixture,
 ) -> None:

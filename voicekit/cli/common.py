@@ -92,13 +92,21 @@ def setup_logging(verbose: bool = False) -> None:
             rich_tracebacks=False,
         )
     else:  # a log file: whole lines, not wrapped and padded to 80 columns
-        handler = logging.StreamHandler(sys.stderr)
+        handler = _Stderr()
         handler.setFormatter(logging.Formatter("%(levelname)-8s %(message)s"))
     logger.addHandler(handler)
     logger.setLevel(logging.INFO if verbose else logging.WARNING)
     logger.propagate = False
     logging.getLogger("voicekit.progress").setLevel(logging.INFO)  # progress lines, always
     logging.getLogger("faster_whisper").setLevel(logging.WARNING)
+
+
+class _Stderr(logging.StreamHandler):
+    """Writes each record to ``sys.stderr`` as it is then (a test runner swaps it per call)."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.stream = sys.stderr
+        super().emit(record)
 
 
 class ProgressView:
