@@ -55,3 +55,13 @@ def media_dir(tmp_path: Path) -> Path:
     folder = tmp_path / "films"
     folder.mkdir()
     return folder
+
+
+class Clock:
+    """A monotonic clock the test moves by hand (``clock.now += 30``)."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now

@@ -7,7 +7,7 @@ import logging
 from pathlib import Path
 
 import pytest
-from conftest import make_media, tone
+from conftest import Clock, make_media, tone
 
 from voicekit import config
 from voicekit.cli.common import ProgressView
@@ -16,14 +16,6 @@ from voicekit.pipeline.stage import Context
 from voicekit.progress import ProgressLines
 from voicekit.stages.ingest import IngestStage
 from voicekit.workspace import Workspace
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 100.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 def test_a_line_every_half_minute_with_the_time_left_and_one_when_done(

@@ -6,16 +6,9 @@ from __future__ import annotations
 import logging
 
 import pytest
+from conftest import Clock
 
 from voicekit.train.pace import Pace
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 def test_lines_are_spaced_and_the_time_left_follows_the_rate(
