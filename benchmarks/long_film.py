@@ -30,6 +30,8 @@ import numpy as np
 import soundfile as sf
 
 from voicekit import config
+from voicekit.audio.subtitles import Cue, parse_srt
+from voicekit.demo.film import srt_text
 from voicekit.demo.real import build_real_set
 from voicekit.eval.extraction import evaluate, format_table
 from voicekit.pipeline import registry
@@ -92,34 +94,15 @@ def build(scenes_dir: Path, work: Path, data: Path, n: int, seed: int) -> tuple[
         turns += [{**t, "start": t["start"] + offset, "end": t["end"] + offset}
                   for t in truth["turns"]]  # fmt: skip
         overlaps += [[a + offset, b + offset] for a, b in truth["overlaps"]]
-        cues += [_shift_cue(block, offset) for block in srt.strip().split("\n\n")]
+        cues += [Cue(c.start + offset, c.end + offset, c.text) for c in parse_srt(srt)]
         offset += length / rate
     write_film(joined_dir / "film.mkv", np.concatenate(pieces), rate)
-    (joined_dir / "film.zh.srt").write_text(
-        "\n".join(f"{i}\n{cue}" for i, cue in enumerate(cues, 1)), encoding="utf-8")
+    (joined_dir / "film.zh.srt").write_text(srt_text(cues), encoding="utf-8")
     joined = {**first, "film": "film.mkv", "duration": offset, "turns": turns,
               "overlaps": overlaps, "stems": {}, "layout": "5.1",
               "subtitles": {"embedded": [], "sidecar": ["film.zh.srt"]}}  # fmt: skip
     (joined_dir / "film.truth.json").write_text(json.dumps(joined, ensure_ascii=False))
     return joined_dir, split_dir
-
-
-def _shift_cue(block: str, offset: float) -> str:
-    """An SRT block's times and text (without its number), ``offset`` seconds later."""
-    lines = block.splitlines()
-    start, end = (_stamp(_seconds(t) + offset) for t in lines[1].split(" --> "))
-    return f"{start} --> {end}\n" + "\n".join(lines[2:]) + "\n"
-
-
-def _seconds(stamp: str) -> float:
-    clock, millis = stamp.strip().split(",")
-    hours, minutes, seconds = (int(x) for x in clock.split(":"))
-    return hours * 3600 + minutes * 60 + seconds + int(millis) / 1000
-
-
-def _stamp(seconds: float) -> str:
-    ms = round(seconds * 1000)
-    return f"{ms // 3600000:02d}:{ms // 60000 % 60:02d}:{ms // 1000 % 60:02d},{ms % 1000:03d}"
 
 
 def run(folder: Path, refs: list[Path], ws_root: Path) -> dict[str, Any]:
