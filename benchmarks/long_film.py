@@ -30,8 +30,7 @@ import numpy as np
 import soundfile as sf
 
 from voicekit import config
-from voicekit.audio.subtitles import Cue, parse_srt
-from voicekit.demo.film import srt_text
+from voicekit.audio.subtitles import Cue, parse_srt, srt_text
 from voicekit.demo.real import build_real_set
 from voicekit.eval.extraction import evaluate, format_table
 from voicekit.pipeline import registry

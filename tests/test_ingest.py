@@ -11,6 +11,7 @@ import soundfile as sf
 from conftest import ffmpeg, make_media, tone
 
 from voicekit import config
+from voicekit.audio.subtitles import Cue, parse_srt, srt_text, stamp
 from voicekit.errors import InputError
 from voicekit.manifest import Segment
 from voicekit.pipeline.runner import Runner, StageReport
@@ -205,3 +206,12 @@ def test_a_folder_of_films_leaves_out_the_enrolment_clips_and_sums_up_other_file
         "(fanart.jpg, film.nfo, notes.txt, ...)"
     ] * 2
     assert sum("enrolment clip, not a film" in r.getMessage() for r in caplog.records) == 2
+
+
+def test_srt_written_and_read_back() -> None:
+    cues = [Cue(0.0, 1.2345, "第一句。"), Cue(3599.9996, 3723.5, "<i>Two</i>\nlines")]
+    text = srt_text(cues)
+    assert text.startswith("1\n00:00:00,000 --> 00:00:01,234\n第一句。\n")
+    assert "2\n01:00:00,000 --> 01:02:03,500\n" in text
+    assert parse_srt(text) == [Cue(0.0, 1.234, "第一句。"), Cue(3600.0, 3723.5, "Two lines")]
+    assert stamp(-0.5) == "00:00:00,000" and stamp(61.25, ".", 2) == "00:01:01.25"

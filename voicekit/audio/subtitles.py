@@ -1,8 +1,10 @@
-"""Subtitle cues: parse SRT (ffmpeg converts ASS/VTT/mov_text to SRT first) and find sidecars."""
+"""Subtitle cues: parse and write SRT (ffmpeg converts ASS/VTT/mov_text to SRT first), find
+sidecars."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -37,6 +39,23 @@ def parse_srt(text: str) -> list[Cue]:
                     cues.append(Cue(_seconds(*g[:4]), _seconds(*g[4:]), body))
                 break
     return cues
+
+
+def stamp(seconds: float, sep: str = ",", digits: int = 3) -> str:
+    """``HH:MM:SS,mmm`` (SRT); ``sep="."``, ``digits=2`` gives ASS's centiseconds."""
+    total = round(max(0.0, seconds) * 10**digits)
+    frac = total % 10**digits
+    secs = total // 10**digits
+    return f"{secs // 3600:02d}:{secs // 60 % 60:02d}:{secs % 60:02d}{sep}{frac:0{digits}d}"
+
+
+def srt_text(cues: Sequence[Cue]) -> str:
+    """SubRip text for `cues`, numbered from 1."""
+    blocks = [
+        f"{i}\n{stamp(c.start)} --> {stamp(c.end)}\n{c.text}\n"
+        for i, c in enumerate(cues, start=1)
+    ]
+    return "\n".join(blocks)
 
 
 def sidecars(media: Path) -> list[tuple[Path, str | None]]:

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from voicekit.audio.subtitles import Cue
+from voicekit.audio.subtitles import Cue, srt_text, stamp
 from voicekit.demo.mixing import LAYOUT_CHANNELS
 from voicekit.errors import DependencyError, StageError
 
@@ -44,22 +44,6 @@ class SubtitleTrack:
     language: str
 
 
-def _stamp(seconds: float, sep: str, digits: int) -> str:
-    total = round(max(0.0, seconds) * 10**digits)
-    frac = total % 10**digits
-    secs = total // 10**digits
-    return f"{secs // 3600:02d}:{secs // 60 % 60:02d}:{secs % 60:02d}{sep}{frac:0{digits}d}"
-
-
-def srt_text(cues: Sequence[Cue]) -> str:
-    """SubRip text for `cues`."""
-    blocks = [
-        f"{i}\n{_stamp(c.start, ',', 3)} --> {_stamp(c.end, ',', 3)}\n{c.text}\n"
-        for i, c in enumerate(cues, start=1)
-    ]
-    return "\n".join(blocks)
-
-
 def ass_text(cues: Sequence[Cue]) -> str:
     """Advanced SubStation Alpha text for `cues` (one default style)."""
     head = (
@@ -71,7 +55,7 @@ def ass_text(cues: Sequence[Cue]) -> str:
         "Effect, Text\n"
     )
     lines = [
-        f"Dialogue: 0,{_stamp(c.start, '.', 2)[1:]},{_stamp(c.end, '.', 2)[1:]},Default,,0,0,0,,"
+        f"Dialogue: 0,{stamp(c.start, '.', 2)[1:]},{stamp(c.end, '.', 2)[1:]},Default,,0,0,0,,"
         + c.text.replace("\n", "\\N")
         for c in cues
     ]

@@ -6,6 +6,8 @@ import json
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from voicekit.audio.subtitles import Cue, srt_text
+
 
 @dataclass(frozen=True)
 class Timed:
@@ -22,21 +24,9 @@ class Timed:
     heard: str | None = None  # what the gate's ASR heard
 
 
-def _stamp(seconds: float) -> str:
-    ms = round(seconds * 1000)
-    h, rest = divmod(ms, 3_600_000)
-    m, rest = divmod(rest, 60_000)
-    s, ms = divmod(rest, 1000)
-    return f"{h:02d}:{m:02d}:{s:02d},{ms:03d}"
-
-
 def to_srt(sentences: list[Timed]) -> str:
     """An SRT document with one cue per sentence."""
-    blocks = [
-        f"{n}\n{_stamp(t.start)} --> {_stamp(t.end)}\n{t.text}\n"
-        for n, t in enumerate(sentences, 1)
-    ]
-    return "\n".join(blocks)
+    return srt_text([Cue(t.start, t.end, t.text) for t in sentences])
 
 
 def to_json(
