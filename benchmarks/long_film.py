@@ -19,18 +19,14 @@ from __future__ import annotations
 import argparse
 import json
 import platform
-import subprocess
 import sys
 import time
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-import soundfile as sf
-
 from voicekit import config
-from voicekit.audio.subtitles import Cue, parse_srt, srt_text
+from voicekit.demo.joined import joined_film, scene_films
 from voicekit.demo.real import build_real_set
 from voicekit.eval.extraction import evaluate, format_table
 from voicekit.pipeline import registry
@@ -39,69 +35,13 @@ from voicekit.pipeline.stage import Context
 from voicekit.workspace import Workspace
 
 
-def five_one(dialogue: np.ndarray, background: np.ndarray) -> np.ndarray:
-    """FL FR FC LFE SL SR: the dialogue in the centre, the background in the others."""
-    out = np.zeros((len(dialogue), 6), np.float32)
-    out[:, 0] = out[:, 1] = 0.7 * background
-    out[:, 2] = dialogue
-    out[:, 4] = out[:, 5] = 0.5 * background
-    return out
-
-
-def write_film(path: Path, audio: np.ndarray, rate: int) -> None:
-    """A 5.1 AC3 mkv of ``audio`` (scaled down only if it would clip)."""
-    audio = audio / max(1.0, float(np.abs(audio).max()) / 0.98)
-    wav = path.with_suffix(".six.wav")
-    sf.write(wav, audio, rate, subtype="FLOAT")
-    subprocess.run(["ffmpeg", "-v", "error", "-y", "-i", str(wav), "-af",
-                    "channelmap=channel_layout=5.1", "-c:a", "ac3", "-b:a", "448k", str(path)],
-                   check=True)  # fmt: skip
-    wav.unlink()
-
-
-def mono(path: Path, length: int) -> np.ndarray:
-    audio, _ = sf.read(path, dtype="float32", always_2d=True)
-    audio = audio.mean(1)
-    return np.pad(audio, (0, max(0, length - len(audio))))[:length]
-
-
 def build(scenes_dir: Path, work: Path, data: Path, n: int, seed: int) -> tuple[Path, Path]:
-    """The joined film and the folder of per-scene films, each beside its truth json."""
+    """The folder of the joined film and the folder of per-scene films, each with truth."""
     truths = build_real_set(scenes_dir, data_root=data, lang="zh", n_scenes=n, seed=seed,
                             scene_seconds=(150.0, 200.0))  # fmt: skip
-    joined_dir, split_dir = work / "joined", work / "split"
-    joined_dir.mkdir(parents=True, exist_ok=True)
-    split_dir.mkdir(parents=True, exist_ok=True)
-    pieces, turns, overlaps, cues = [], [], [], []
-    offset, rate = 0.0, 0
-    first: dict[str, Any] = {}
-    for path in truths:
-        truth = json.loads(path.read_text(encoding="utf-8"))
-        first = first or truth
-        rate = int(sf.info(scenes_dir / truth["stems"]["dialogue"]).samplerate)
-        length = max(sf.info(scenes_dir / stem).frames for stem in truth["stems"].values())
-        audio = five_one(mono(scenes_dir / truth["stems"]["dialogue"], length),
-                         mono(scenes_dir / truth["stems"]["background"], length))
-        name = path.name.removesuffix(".truth.json")
-        write_film(split_dir / f"{name}.mkv", audio, rate)
-        srt = (scenes_dir / truth["subtitles"]["sidecar"][0]).read_text(encoding="utf-8")
-        (split_dir / f"{name}.zh.srt").write_text(srt, encoding="utf-8")
-        own = {**truth, "film": f"{name}.mkv", "stems": {}, "layout": "5.1",
-               "subtitles": {"embedded": [], "sidecar": [f"{name}.zh.srt"]}}
-        (split_dir / f"{name}.truth.json").write_text(json.dumps(own, ensure_ascii=False))
-        pieces.append(audio)
-        turns += [{**t, "start": t["start"] + offset, "end": t["end"] + offset}
-                  for t in truth["turns"]]  # fmt: skip
-        overlaps += [[a + offset, b + offset] for a, b in truth["overlaps"]]
-        cues += [Cue(c.start + offset, c.end + offset, c.text) for c in parse_srt(srt)]
-        offset += length / rate
-    write_film(joined_dir / "film.mkv", np.concatenate(pieces), rate)
-    (joined_dir / "film.zh.srt").write_text(srt_text(cues), encoding="utf-8")
-    joined = {**first, "film": "film.mkv", "duration": offset, "turns": turns,
-              "overlaps": overlaps, "stems": {}, "layout": "5.1",
-              "subtitles": {"embedded": [], "sidecar": ["film.zh.srt"]}}  # fmt: skip
-    (joined_dir / "film.truth.json").write_text(json.dumps(joined, ensure_ascii=False))
-    return joined_dir, split_dir
+    joined_film(truths, work / "joined", "zh")
+    scene_films(truths, work / "split", "zh")
+    return work / "joined", work / "split"
 
 
 def run(folder: Path, refs: list[Path], ws_root: Path) -> dict[str, Any]:

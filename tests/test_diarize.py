@@ -5,10 +5,12 @@ import numpy as np
 import pytest
 from voices import RATE, conversation, write
 
-from voicekit.config import Config
+from voicekit.config import Config, load
 from voicekit.manifest import Segment
 from voicekit.pipeline.stage import Context, Item, Output
 from voicekit.stages.diarize import DiarizeStage
+from voicekit.stages.diarize.audio import load_mono
+from voicekit.stages.diarize.blocks import link, split_blocks
 from voicekit.stages.diarize.cluster import cluster
 from voicekit.stages.diarize.turns import build_spans
 from voicekit.stages.diarize.vad import speech_probabilities, speech_regions
@@ -129,3 +131,59 @@ def test_speaker_changes_without_a_pause_are_marked_overlap_at_the_edges():
     assert overlaps[0].start < 4.0 - 0.25 and overlaps[0].end > 4.0 + 0.25
     assert turns[0].end == overlaps[0].start and turns[1].start == overlaps[0].end
     assert turns[1].end == 8.0 and turns[2].start == 9.0
+
+
+def test_long_recordings_are_cut_into_blocks_at_their_longest_late_pause():
+    # 2 s of speech every 3 s (1 s pauses), but a 4 s pause from 22 to 26 s
+    regions = [(t, t + 2.0) for t in np.arange(0.0, 21.0, 3.0)]
+    regions += [(t, t + 2.0) for t in np.arange(26.0, 60.0, 3.0)]
+    blocks = split_blocks(regions, 30.0)
+    assert [r for b in blocks for r in b] == regions
+    assert blocks[0][-1] == (18.0, 20.0) and blocks[1][0] == (26.0, 28.0)
+    assert all(b[-1][1] - b[0][0] <= 30.0 for b in blocks)
+    assert split_blocks(regions, 0.0) == [regions] == split_blocks(regions, 100.0)
+    assert split_blocks([(0.0, 50.0), (51.0, 52.0)], 30.0) == [[(0.0, 50.0)], [(51.0, 52.0)]]
+
+
+def test_block_speakers_are_linked_by_voice_never_within_a_block():
+    rng = np.random.default_rng(2)
+    voices = [v / np.linalg.norm(v) for v in rng.standard_normal((3, 64))]
+
+    def near(v: np.ndarray) -> np.ndarray:
+        x = v + 0.15 * rng.standard_normal(64) / 8
+        return x / np.linalg.norm(x)
+
+    blocks = [np.stack([near(voices[0]), near(voices[1])]),  # block 0: voices 0 and 1
+              np.stack([near(voices[1]), near(voices[2])]),  # block 1: voices 1 and 2
+              np.stack([near(voices[0]), near(voices[0])])]  # block 2: voice 0 split in two
+    ids = link(blocks, [np.array([50, 10]), np.array([30, 5]), np.array([20, 20])], 0.5)
+    assert ids[0][1] == ids[1][0] and len({ids[0][0], ids[0][1], ids[1][1]}) == 3
+    assert ids[0][0] in set(ids[2]) and ids[2][0] != ids[2][1]  # one block's stay apart
+    assert ids[0][0] == 0  # numbered by speech
+
+
+def test_the_same_voice_keeps_its_label_across_blocks(tmp_path):
+    # blocks of ~35 s (a film's are ~10 min): enough windows per block to cluster
+    wav, truth = conversation(turns=24)
+    rel = "stages/separate/x/vocals.wav"
+    ws = Workspace(tmp_path / "ws")
+    write(ws.path(rel), wav)
+    rec = Segment("film", "film", 0.0, len(wav) / RATE, rel,
+                  custom={"role": "recording", "recording_duration": len(wav) / RATE})
+    config = load(overrides=[f"diarize.embedded.block_s={len(wav) / RATE / 3}"])
+    stage = DiarizeStage(config)
+    out = Output(tmp_path / "ws" / "stages" / "diarize" / "k.partial", "stages/diarize/k")
+    ctx = Context(ws, config)
+    stage.open(ctx)
+    try:
+        segments = stage.process(Item("film", (rec,)), out, ctx)
+    finally:
+        stage.close()
+    regions = speech_regions(speech_probabilities(load_mono(ws.path(rel))))
+    assert len(split_blocks(regions, config.diarize.embedded.block_s)) >= 3
+    owner: dict[str, set[str]] = {}
+    for voice, start, end in truth:
+        for s in segments:
+            if s.custom["role"] == "turn" and min(end, s.end) - max(start, s.start) > 0.5:
+                owner.setdefault(voice, set()).add(str(s.speaker))
+    assert len(owner["slt"]) == len(owner["rms"]) == 1 and owner["slt"] != owner["rms"]

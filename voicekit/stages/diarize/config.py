@@ -15,7 +15,17 @@ class EmbeddedDiarizeConfig:
     vad_threshold: float = knob(0.5, "Silero speech probability that starts a speech region")
     window_s: float = knob(1.0, "embedding window length in seconds")
     hop_s: float = knob(0.25, "step between embedding windows in seconds (turn-boundary grain)")
-    max_speakers: int = knob(8, "the most speakers per recording the clustering may find")
+    max_speakers: int = knob(8, "the most speakers the clustering may find in a block")
+    block_s: float = knob(
+        300.0,
+        "longer recordings are clustered in blocks of about this many seconds, cut at pauses, "
+        "and the blocks' speakers then linked: a film's scenes differ in room and mix, and one "
+        "voice clustered across them splits; 0 = the whole recording at once",
+    )
+    link_similarity: float = knob(
+        0.5, "speakers of different blocks this close (cosine of block-centred centroids, "
+        "average linkage) are one speaker",
+    )
     overlap_margin: float = knob(
         0.04, "grid steps whose two best speaker similarities differ less are marked overlap"
     )

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from voicekit.stages.diarize.blocks import link, split_blocks
 from voicekit.stages.diarize.cluster import cluster, normalise
 from voicekit.stages.diarize.config import EmbeddedDiarizeConfig
 from voicekit.stages.diarize.embed import RATE, Encoder
@@ -30,11 +31,7 @@ def diarize(wav: np.ndarray, encoder: Encoder, cfg: EmbeddedDiarizeConfig) -> Di
     windows, embeddings = encoder.windows(wav, regions, cfg.window_s, cfg.hop_s)
     if len(windows) == 0:
         return Diarization([], np.zeros((0, 256), np.float32), regions)
-    _, centroids = cluster(embeddings, cfg.max_speakers)
-    similarities = normalise(embeddings) @ centroids.T
-    spans = build_spans(
-        regions, windows, similarities, cfg.overlap_margin, cfg.min_turn_s, cfg.change_trim_s
-    )
+    spans = _block_spans(regions, windows, embeddings, cfg)
     rows = [
         encoder.utterance(wav[int(s.start * RATE) : int(s.end * RATE)])
         for s in spans
@@ -42,3 +39,28 @@ def diarize(wav: np.ndarray, encoder: Encoder, cfg: EmbeddedDiarizeConfig) -> Di
     ]
     turn_embeddings = np.stack(rows) if rows else np.zeros((0, 256), np.float32)
     return Diarization(spans, turn_embeddings, regions)
+
+
+def _block_spans(regions: list[tuple[float, float]], windows: np.ndarray,
+                 embeddings: np.ndarray, cfg: EmbeddedDiarizeConfig) -> list[Span]:
+    """Turns and overlaps of each block (see `blocks`), speakers numbered across the recording."""
+    blocks = split_blocks(regions, cfg.block_s)
+    unit = normalise(embeddings)
+    found: list[tuple[list[Span], np.ndarray, np.ndarray]] = []
+    for block in blocks:
+        inside = (windows[:, 0] >= block[0][0] - 1e-6) & (windows[:, 1] <= block[-1][1] + 1e-6)
+        if not inside.any():
+            continue
+        labels, centroids = cluster(embeddings[inside], cfg.max_speakers)
+        spans = build_spans(block, windows[inside], unit[inside] @ centroids.T,
+                            cfg.overlap_margin, cfg.min_turn_s, cfg.change_trim_s)
+        centred = normalise(unit[inside] - unit[inside].mean(axis=0))
+        linked = normalise(np.stack([centred[labels == c].mean(axis=0)
+                                     for c in range(len(centroids))]))
+        found.append((spans, linked, np.bincount(labels, minlength=len(centroids))))
+    if len(found) == 1:
+        return found[0][0]
+    ids = link([c for _, c, _ in found], [w for _, _, w in found], cfg.link_similarity)
+    return [Span(s.start, s.end, int(glob[s.speaker]) if s.speaker >= 0 else -1,
+                 tuple(sorted({int(glob[k]) for k in s.speakers})))
+            for (spans, _, _), glob in zip(found, ids, strict=True) for s in spans]
