@@ -13,8 +13,11 @@ from typing import Any
 import numpy as np
 import pytest
 import soundfile as sf
+from conftest import tone
 
+from voicekit.audio.subtitles import Cue, parse_srt, srt_text
 from voicekit.demo import mixing, timeline
+from voicekit.demo.joined import joined_film, scene_films
 from voicekit.demo.real import build_real_set
 from voicekit.demo.scenes import build_tts_set
 from voicekit.errors import InputError
@@ -331,3 +334,51 @@ def test_real_scene(tmp_path: Path) -> None:
     assert ref_texts.isdisjoint({t["text"] for t in turns})
     streams = _streams(tmp_path / truth["film"])
     assert [s["channels"] for s in streams if s["codec_type"] == "audio"] == [2]
+
+
+def _plain_scene(folder: Path, name: str, seconds: float, target: str, freq: float) -> Path:
+    """A scene in the real set's truth format: dialogue and background stems, a sidecar SRT."""
+    rate = 48000
+    sf.write(folder / f"{name}.dialogue.wav", tone(seconds, rate, freq), rate)
+    noise = 0.05 * np.random.default_rng(1).standard_normal(int(seconds * rate))
+    sf.write(folder / f"{name}.background.wav", noise, rate)
+    (folder / f"{name}.zh.srt").write_text(srt_text([Cue(0.2, 0.8, name)]), encoding="utf-8")
+    truth = {"film": f"{name}.mkv", "duration": seconds, "target": target, "layout": "stereo",
+             "turns": [{"speaker": target, "start": 0.2, "end": 0.8, "text": name}],
+             "overlaps": [[0.5, 0.6]], "refs": {target: [f"refs/{target}/a.wav"]},
+             "stems": {"dialogue": f"{name}.dialogue.wav",
+                       "background": f"{name}.background.wav"},
+             "subtitles": {"embedded": [], "sidecar": [f"{name}.zh.srt"]}}
+    path = folder / f"{name}.truth.json"
+    path.write_text(json.dumps(truth), encoding="utf-8")
+    return path
+
+
+def test_scenes_joined_as_one_51_film_keep_their_truth(tmp_path: Path) -> None:
+    scenes = tmp_path / "scenes"
+    scenes.mkdir()
+    first = _plain_scene(scenes, "a", 1.5, "T", 220.0)
+    second = _plain_scene(scenes, "b", 2.0, "T", 330.0)
+    truth_path = joined_film([first, second], tmp_path / "joined", "zh")
+    truth = _truth(truth_path)
+    assert truth["duration"] == pytest.approx(3.5)
+    assert [(t["start"], t["end"]) for t in truth["turns"]] == [(0.2, 0.8), (1.7, 2.3)]
+    assert truth["overlaps"] == [[0.5, 0.6], [2.0, 2.1]]
+    ref = truth_path.parent / truth["refs"]["T"][0]
+    assert ref.resolve() == (scenes / "refs" / "T" / "a.wav").resolve()
+    sidecar = truth_path.parent / truth["subtitles"]["sidecar"][0]
+    cues = parse_srt(sidecar.read_text(encoding="utf-8"))
+    assert [(c.start, c.end, c.text) for c in cues] == [(0.2, 0.8, "a"), (1.7, 2.3, "b")]
+    film = truth_path.parent / truth["film"]
+    assert _streams(film)[0]["channels"] == 6
+    decoded = _decode(film, 0, 6)  # FL FR FC LFE SL SR
+    dialogue = np.concatenate([tone(1.5, 48000, 220.0), tone(2.0, 48000, 330.0)])
+    n = len(dialogue) - 2048
+    best = max(np.corrcoef(decoded[2][lag : lag + n], dialogue[:n])[0, 1] for lag in range(2048))
+    assert best > 0.9  # the dialogue is the centre channel (AC3 delays it a little)
+    assert np.abs(decoded[0]).max() > 0.01  # the background is in the other channels
+    split = scene_films([first, second], tmp_path / "split", "zh")
+    assert [_truth(p)["duration"] for p in split] == [1.5, 2.0]
+    other = _plain_scene(scenes, "c", 1.0, "U", 440.0)
+    with pytest.raises(InputError, match="different targets"):
+        joined_film([first, other], tmp_path / "bad", "zh")
