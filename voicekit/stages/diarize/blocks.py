@@ -63,27 +63,28 @@ def link(centroids: list[np.ndarray], weights: list[np.ndarray], threshold: floa
         return [np.zeros(0, dtype=int) for _ in centroids]
     vecs = normalise(np.concatenate(centroids))
     size = np.concatenate(weights).astype(float)
-    sim = vecs @ vecs.T
-    groups: list[list[int]] = [[i] for i in range(len(owner))]
-
-    def linkage(a: list[int], b: list[int]) -> float:
-        w = np.outer(size[a], size[b])
-        return float((sim[np.ix_(a, b)] * w).sum() / w.sum())
-
+    # per pair of groups: the weighted sum of their members' cosines and their total weights
+    # (merging adds rows, so each step is one argmax: average linkage in O(n^3) at most)
+    pair_sum = (vecs @ vecs.T) * np.outer(size, size)
+    total = size.copy()
+    block = np.array([b for b, _ in owner])
+    apart = block[:, None] == block[None, :]  # groups holding speakers of one block
+    alive = np.ones(len(owner), dtype=bool)
+    member = np.arange(len(owner))  # each speaker's group
     while True:
-        best, pair = threshold, None
-        for x in range(len(groups)):
-            blocks_x = {owner[i][0] for i in groups[x]}
-            for y in range(x + 1, len(groups)):
-                if blocks_x & {owner[i][0] for i in groups[y]}:
-                    continue
-                score = linkage(groups[x], groups[y])
-                if score >= best:
-                    best, pair = score, (x, y)
-        if pair is None:
+        score = pair_sum / np.outer(total, total)
+        score[apart | ~alive[:, None] | ~alive[None, :]] = -np.inf
+        x, y = np.unravel_index(int(np.argmax(score)), score.shape)
+        if score[x, y] < threshold:
             break
-        x, y = pair
-        groups[x] += groups.pop(y)
+        pair_sum[x] += pair_sum[y]
+        pair_sum[:, x] += pair_sum[:, y]
+        total[x] += total[y]
+        apart[x] |= apart[y]
+        apart[:, x] |= apart[:, y]
+        alive[y] = False
+        member[member == y] = x
+    groups = [list(np.flatnonzero(member == g)) for g in np.flatnonzero(alive)]
     groups.sort(key=lambda g: -size[g].sum())
     ids = [np.zeros(len(c), dtype=int) for c in centroids]
     for gid, group in enumerate(groups):
