@@ -74,7 +74,7 @@ def _checkpoint(out: Output, batch: list[Segment]) -> None:
 
 class TranscribeStage(Stage):
     name = "transcribe"
-    version = 2
+    version = 3
 
     def __init__(self, config: Config) -> None:
         super().__init__(config)
