@@ -44,8 +44,8 @@ JOINABLE = ("zh",)  # sets whose scenes share one target (the English scenes' ta
 
 
 def measure(data: Path, work: Path, lang: str, scenes: int, seed: int,
-            music: MusicLevel | None = None, joined: bool = False,
-            overrides: tuple[str, ...] = ()) -> dict[str, Any]:
+            conf: config.Config, music: MusicLevel | None = None,
+            joined: bool = False) -> dict[str, Any]:
     """The set's scores; ``joined``: its scenes as one 5.1 film (voicekit.demo.joined)."""
     tag = f"{lang}-bleed" if music else lang
     truths = build_real_set(work / f"scenes-{tag}", data_root=data, lang=lang, n_scenes=scenes,
@@ -53,7 +53,6 @@ def measure(data: Path, work: Path, lang: str, scenes: int, seed: int,
     if joined:
         tag = f"{tag}-joined"
         truths = [joined_film(truths, work / f"scenes-{tag}", lang)]
-    conf = config.load(overrides=overrides)
     ws_root = work / f"ws-{tag}"
     segments = []
     audio_s = 0.0
@@ -126,11 +125,12 @@ def main() -> int:
     sets = [(lang, False) for lang in args.langs]
     if args.joined or args.ci:
         sets += [(lang, True) for lang in args.langs if lang in JOINABLE]
+    conf = config.load(overrides=args.set)
     results = {}
     for lang, joined in sets:
         key = f"{lang}_joined" if joined else lang
-        results[key] = measure(args.data, args.work, lang, args.scenes, args.seed,
-                               BLEED if args.bleed else None, joined, tuple(args.set))
+        results[key] = measure(args.data, args.work, lang, args.scenes, args.seed, conf,
+                               BLEED if args.bleed else None, joined)
         print(f"\n[{key}] {args.scenes} scenes{' as one film' if joined else ''}, seed "
               f"{args.seed}{', bleed' if args.bleed else ''}")
         print(format_table(results[key]))
@@ -146,7 +146,7 @@ def main() -> int:
         else:
             print("ASR: no target turn covered by kept clips with text")
         clips = results[key].pop("snr_clips")
-        print(format_rejections(clips, config.load(overrides=args.set).filters.min_snr_db))
+        print(format_rejections(clips, conf.filters.min_snr_db))
         if args.bleed:
             print(format_summary(clips))
         results[key]["snr_clips"] = [c.__dict__ for c in clips]

@@ -91,16 +91,17 @@ def joined_film(truths: list[Path], out_dir: Path, lang: str, name: str = "film"
     Raises:
         InputError: the scenes have different targets (one film has one truth target).
     """
-    targets = {json.loads(t.read_text(encoding="utf-8"))["target"] for t in truths}
-    if len(targets) != 1:
-        raise InputError(f"scenes with {len(targets)} different targets cannot be one film",
-                         "join scenes of one target (the Mandarin set has one)")
     pieces, turns, overlaps, cues = [], [], [], []
     offset, rate = 0.0, 0
     first: dict[str, Any] = {}
     for truth_path in truths:
         truth, audio, rate, srt = _scene(truth_path)
         first = first or truth
+        if truth["target"] != first["target"]:
+            raise InputError(f"scenes with different targets cannot be one film: "
+                             f"{truth_path.name} has {truth['target']}, the first "
+                             f"{first['target']}",
+                             "join scenes of one target (the Mandarin set has one)")
         pieces.append(audio)
         turns += [{**t, "start": t["start"] + offset, "end": t["end"] + offset}
                   for t in truth["turns"]]  # fmt: skip

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from voicekit.stages.diarize.blocks import link, split_blocks
-from voicekit.stages.diarize.cluster import cluster, normalise
+from voicekit.stages.diarize.cluster import centre, cluster, normalise
 from voicekit.stages.diarize.config import EmbeddedDiarizeConfig
 from voicekit.stages.diarize.embed import RATE, Encoder
 from voicekit.stages.diarize.turns import Span, build_spans
@@ -54,7 +54,7 @@ def _block_spans(regions: list[tuple[float, float]], windows: np.ndarray,
         labels, centroids = cluster(embeddings[inside], cfg.max_speakers)
         spans = build_spans(block, windows[inside], unit[inside] @ centroids.T,
                             cfg.overlap_margin, cfg.min_turn_s, cfg.change_trim_s)
-        centred = normalise(unit[inside] - unit[inside].mean(axis=0))
+        centred = centre(embeddings[inside])
         linked = normalise(np.stack([centred[labels == c].mean(axis=0)
                                      for c in range(len(centroids))]))
         found.append((spans, linked, np.bincount(labels, minlength=len(centroids))))
