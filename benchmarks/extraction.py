@@ -4,7 +4,8 @@ Builds a fixed set of scenes per language (deterministic seed), runs the dataset
 with its target's enrolment clips, and prints per-scene and overall precision/recall, the
 other-speaker and non-speech shares of kept audio, SI-SDR, the realtime factor, and the ASR error
 of the kept clips next to the same Whisper model's error on the truth turns (CER zh / WER en, see
-voicekit/eval/asr_kept.py), all measured in this one run. With --ci it fails (exit 1) when a
+voicekit/eval/asr_kept.py), and where the rest of the target's speech went (the stage that
+dropped it, voicekit/eval/budget.py), all measured in this one run. With --ci it fails (exit 1) when a
 number falls below benchmarks/floors.json.
 
 With --joined (and --ci) the Mandarin scenes are also scored as one film, all scenes back to back
@@ -33,8 +34,9 @@ from voicekit.demo.joined import joined_film
 from voicekit.demo.real import BLEED, MusicLevel, build_real_set
 from voicekit.eval.asr import Recognizer
 from voicekit.eval.asr_kept import evaluate_asr
+from voicekit.eval.budget import format_budget, loss_budget
 from voicekit.eval.extraction import evaluate, format_table
-from voicekit.eval.run import run_scene
+from voicekit.eval.run import final, run_scene
 from voicekit.eval.snr_truth import clip_snrs, format_rejections, format_summary
 from voicekit.manifest import Segment
 from voicekit.workspace import Workspace
@@ -55,10 +57,13 @@ def measure(data: Path, work: Path, lang: str, scenes: int, seed: int,
         truths = [joined_film(truths, work / f"scenes-{tag}", lang)]
     ws_root = work / f"ws-{tag}"
     segments = []
+    identified = []
     audio_s = 0.0
     started = time.monotonic()
     for truth in truths:
-        segments += run_scene(truth, ws_root, conf)
+        outputs = run_scene(truth, ws_root, conf)
+        segments += final(outputs)
+        identified += outputs["identify"]
         audio_s += json.loads(truth.read_text(encoding="utf-8"))["duration"]
     wall = time.monotonic() - started
     ws = Workspace(ws_root)
@@ -67,6 +72,7 @@ def measure(data: Path, work: Path, lang: str, scenes: int, seed: int,
     result["overall"]["wall_s"] = wall
     result["overall"]["realtime_factor"] = wall / audio_s
     result["overall"].update(asr_scores(truths, segments, ws, conf, lang))
+    result["budget"] = loss_budget(truths, identified, segments)
     result["snr_clips"] = clip_snrs(truths, segments, audio_of=lambda s: ws.path(s.audio))
     return result
 
@@ -145,6 +151,7 @@ def main() -> int:
                   f"ratio {ratio}")
         else:
             print("ASR: no target turn covered by kept clips with text")
+        print(format_budget(results[key]["budget"]))
         clips = results[key].pop("snr_clips")
         print(format_rejections(clips, conf.filters.min_snr_db))
         if args.bleed:

@@ -337,16 +337,18 @@ def test_real_scene(tmp_path: Path) -> None:
 
 
 def _plain_scene(folder: Path, name: str, seconds: float, target: str, freq: float) -> Path:
-    """A scene in the real set's truth format: dialogue and background stems, a sidecar SRT."""
+    """A scene in the real set's truth format: target, dialogue and background stems, a sidecar
+    SRT."""
     rate = 48000
     sf.write(folder / f"{name}.dialogue.wav", tone(seconds, rate, freq), rate)
+    sf.write(folder / f"{name}.target.wav", 0.5 * tone(seconds, rate, freq), rate)
     noise = 0.05 * np.random.default_rng(1).standard_normal(int(seconds * rate))
     sf.write(folder / f"{name}.background.wav", noise, rate)
     (folder / f"{name}.zh.srt").write_text(srt_text([Cue(0.2, 0.8, name)]), encoding="utf-8")
     truth = {"film": f"{name}.mkv", "duration": seconds, "target": target, "layout": "stereo",
              "turns": [{"speaker": target, "start": 0.2, "end": 0.8, "text": name}],
              "overlaps": [[0.5, 0.6]], "refs": {target: [f"refs/{target}/a.wav"]},
-             "stems": {"dialogue": f"{name}.dialogue.wav",
+             "stems": {"dialogue": f"{name}.dialogue.wav", "target": f"{name}.target.wav",
                        "background": f"{name}.background.wav"},
              "subtitles": {"embedded": [], "sidecar": [f"{name}.zh.srt"]}}
     path = folder / f"{name}.truth.json"
@@ -377,6 +379,11 @@ def test_scenes_joined_as_one_51_film_keep_their_truth(tmp_path: Path) -> None:
     best = max(np.corrcoef(decoded[2][lag : lag + n], dialogue[:n])[0, 1] for lag in range(2048))
     assert best > 0.9  # the dialogue is the centre channel (AC3 delays it a little)
     assert np.abs(decoded[0]).max() > 0.01  # the background is in the other channels
+    # the stems go with it, joined the same way; the centre holds no music
+    assert truth["dialogue_channel_music"] == 0.0
+    stem, _ = sf.read(truth_path.parent / truth["stems"]["target"])
+    assert np.abs(stem - 0.5 * dialogue).max() < 1e-3
+    assert set(truth["stems"]) == {"target", "dialogue", "background"}
     split = scene_films([first, second], tmp_path / "split", "zh")
     assert [_truth(p)["duration"] for p in split] == [1.5, 2.0]
     other = _plain_scene(scenes, "c", 1.0, "U", 440.0)

@@ -27,8 +27,9 @@ def truths_in(folder: Path) -> list[Path]:
 
 
 def run_scene(truth_path: Path, workspace: Path, config: Config,
-              progress: ProgressHook = silent) -> list[Segment]:
-    """The final segments of one scene, its target enrolled by the scene's refs."""
+              progress: ProgressHook = silent) -> dict[str, list[Segment]]:
+    """Each stage's segments for one scene (by stage name, the last one final), its target
+    enrolled by the scene's refs."""
     from voicekit.pipeline import registry
     from voicekit.pipeline.runner import Runner
     from voicekit.pipeline.stage import Context
@@ -40,8 +41,13 @@ def run_scene(truth_path: Path, workspace: Path, config: Config,
     lang = truth.get("language") or "auto"
     ctx = Context(Workspace(workspace), config, sources=[base / truth["film"]], refs=refs,
                   lang=lang if lang in ("zh", "en") else "auto", progress=progress)
-    segments, _ = Runner(registry.build(config), ctx).run()
-    return segments
+    Runner(registry.build(config), ctx).run()
+    return ctx.manifests
+
+
+def final(outputs: dict[str, list[Segment]]) -> list[Segment]:
+    """The last stage's segments of a `run_scene` result."""
+    return list(outputs.values())[-1]
 
 
 def run_scenes(folder: Path, workspace: Path, config: Config,
@@ -53,6 +59,6 @@ def run_scenes(folder: Path, workspace: Path, config: Config,
     truths = truths_in(folder)
     segments: list[Segment] = []
     for truth in truths:
-        segments += run_scene(truth, workspace, config, progress)
+        segments += final(run_scene(truth, workspace, config, progress))
     ws = Workspace(workspace)
     return evaluate(truths, segments, audio_of=lambda s: ws.path(s.audio))
