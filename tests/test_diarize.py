@@ -12,7 +12,7 @@ from voicekit.stages.diarize import DiarizeStage
 from voicekit.stages.diarize.audio import load_mono
 from voicekit.stages.diarize.blocks import link, split_blocks
 from voicekit.stages.diarize.cluster import cluster
-from voicekit.stages.diarize.turns import build_spans
+from voicekit.stages.diarize.turns import build_spans, pair_gaps
 from voicekit.stages.diarize.vad import speech_probabilities, speech_regions
 from voicekit.workspace import Workspace
 
@@ -122,7 +122,7 @@ def test_speaker_changes_without_a_pause_are_marked_overlap_at_the_edges():
     mid = windows.mean(axis=1)
     sims = np.where((mid < 4.0) | (mid > 8.5), 1.0, 0.0)[:, None] * np.array([[0.9, 0.2]])
     sims += np.where((mid >= 4.0) & (mid <= 8.5), 1.0, 0.0)[:, None] * np.array([[0.2, 0.9]])
-    spans = build_spans([(0.0, 8.0), (9.0, 12.0)], windows, sims, 0.04, 0.5, change_trim_s=0.3)
+    spans = build_spans([(0.0, 8.0), (9.0, 12.0)], windows, sims, 0.2, 0.5, change_trim_s=0.3)
     turns = [s for s in spans if s.speaker >= 0]
     overlaps = [s for s in spans if s.speaker == -1]
     assert [t.speaker for t in turns] == [0, 1, 0]
@@ -131,6 +131,32 @@ def test_speaker_changes_without_a_pause_are_marked_overlap_at_the_edges():
     assert overlaps[0].start < 4.0 - 0.25 and overlaps[0].end > 4.0 + 0.25
     assert turns[0].end == overlaps[0].start and turns[1].start == overlaps[0].end
     assert turns[1].end == 8.0 and turns[2].start == 9.0
+
+
+def test_similar_voices_keep_their_turns_and_their_overlap_is_still_marked():
+    # two voices whose centroids are close: each one's windows favour it by only 0.03; 6-9 s
+    # both talk (the windows sit halfway). One fixed margin of 0.04 called all of it overlap.
+    rng = np.random.default_rng(0)
+    starts = np.arange(0.0, 14.01, 0.25)
+    windows = np.stack([starts, starts + 1.0], axis=1)
+    mid = windows.mean(axis=1)
+    own = np.where(mid < 6.0, 0, np.where(mid < 9.0, -1, 1))
+    sims = np.full((len(mid), 2), 0.785)
+    sims[own == 0] = [0.80, 0.77]
+    sims[own == 1] = [0.77, 0.80]
+    sims += 0.004 * rng.standard_normal(sims.shape)
+    spans = build_spans([(0.0, 15.0)], windows, sims, 0.2, 0.5, change_trim_s=0.0)
+    turns = [s for s in spans if s.speaker >= 0]
+    overlaps = [s for s in spans if s.speaker == -1]
+    assert [t.speaker for t in turns] == [0, 1]
+    assert turns[0].start == 0.0 and turns[0].end > 5.0
+    assert turns[1].start < 10.0 and turns[1].end == 15.0
+    assert len(overlaps) == 1 and overlaps[0].start <= 6.5 and overlaps[0].end >= 8.5
+    # the typical gap is the pair's own: the same share of a distinct pair's gap is wider
+    distinct = np.where(own[:, None] == 0, [0.9, 0.2], np.where(own[:, None] == 1,
+                                                                 [0.2, 0.9], [0.55, 0.55]))
+    assert pair_gaps(sims)[0, 1] == pytest.approx(0.03, abs=0.005)
+    assert pair_gaps(distinct)[0, 1] == pytest.approx(0.7)
 
 
 def test_long_recordings_are_cut_into_blocks_at_their_longest_late_pause():

@@ -26,8 +26,9 @@ class EmbeddedDiarizeConfig:
         0.5, "speakers of different blocks this close (cosine of block-centred centroids, "
         "average linkage) are one speaker",
     )
-    overlap_margin: float = knob(
-        0.04, "grid steps whose two best speaker similarities differ less are marked overlap"
+    overlap_gap_share: float = knob(
+        0.2, "grid steps whose two best speaker similarities differ by less than this share of "
+        "the typical gap between those two speakers' own windows are marked overlap",
     )
     min_turn_s: float = knob(0.5, "shorter label runs are not trusted as turns (marked overlap)")
     change_trim_s: float = knob(

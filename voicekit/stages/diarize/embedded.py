@@ -53,7 +53,7 @@ def _block_spans(regions: list[tuple[float, float]], windows: np.ndarray,
             continue
         labels, centroids = cluster(embeddings[inside], cfg.max_speakers)
         spans = build_spans(block, windows[inside], unit[inside] @ centroids.T,
-                            cfg.overlap_margin, cfg.min_turn_s, cfg.change_trim_s)
+                            cfg.overlap_gap_share, cfg.min_turn_s, cfg.change_trim_s)
         centred = centre(embeddings[inside])
         linked = normalise(np.stack([centred[labels == c].mean(axis=0)
                                      for c in range(len(centroids))]))

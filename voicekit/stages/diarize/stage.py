@@ -25,7 +25,7 @@ class DiarizeStage(Stage):
     """
 
     name = "diarize"
-    version = 3
+    version = 4
 
     def __init__(self, config: Config) -> None:
         super().__init__(config)
