@@ -5,8 +5,8 @@ with its target's enrolment clips, and prints per-scene and overall precision/re
 other-speaker and non-speech shares of kept audio, SI-SDR, the realtime factor, and the ASR error
 of the kept clips next to the same Whisper model's error on the truth turns (CER zh / WER en, see
 voicekit/eval/asr_kept.py), and where the rest of the target's speech went (the stage that
-dropped it, voicekit/eval/budget.py), all measured in this one run. With --ci it fails (exit 1) when a
-number falls below benchmarks/floors.json.
+dropped it, voicekit/eval/budget.py), all measured in this one run. With --ci it fails (exit 1)
+when a number falls below benchmarks/floors.json.
 
 With --joined (and --ci) the Mandarin scenes are also scored as one film, all scenes back to back
 in a 5.1 mix: a recording long enough to be diarized in blocks.

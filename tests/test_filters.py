@@ -265,6 +265,99 @@ def test_snr_of_a_stereo_line_the_separator_left_alone_is_read_from_what_it_remo
     assert readings[1] == pytest.approx(min(alone, removed))
 
 
+def continuous_line(seconds: float, seed: int = 3) -> np.ndarray:
+    """A line without pauses (a voiced tone swelling three times a second) over a faint hiss:
+    its quietest frames are still speech, so the clip alone reads it under 15 dB."""
+    rng = np.random.default_rng(seed)
+    t = np.arange(int(seconds * RATE)) / RATE
+    return (0.1 * np.sin(2 * np.pi * 180 * t) * (1 + 0.5 * np.sin(2 * np.pi * 3 * t))
+            + 0.001 * rng.standard_normal(t.size)).astype(np.float32)
+
+
+def fronts_of(bed: np.ndarray) -> np.ndarray:
+    """Front left and right of a film's music: the bed, and the bed 7 ms later and quieter."""
+    return np.stack([bed, 0.7 * np.roll(bed, int(0.007 * RATE))], axis=1).astype(np.float32)
+
+
+def test_snr_of_a_51_centre_is_read_against_its_front_channels() -> None:
+    """The music in a 5.1 centre is the music of the fronts: fitted by them per band, it reads
+    the true SNR within 3 dB (0-20 dB), and a line without pauses over no music reads clean
+    however loud the fronts are (the clip alone reads it under 15 dB)."""
+    from voicekit.stages.filters import snr
+    from voicekit.stages.filters.base import ClipAudio
+
+    line = continuous_line(4.0)
+    power = float(np.mean(line.astype(np.float64) ** 2))
+    bed = music(4.0, seed=7)
+    fronts = fronts_of(bed)
+    centre_bed = 0.5 * (fronts[:, 0] + fronts[:, 1])  # what the mix puts in the centre
+    seg = Segment("c", "film", 0.0, 4.0, "film.wav", custom={"channels": 1})
+    readings = {}
+    for true_db in (0.0, 5.0, 10.0, 20.0, None):
+        scale = 0.0 if true_db is None else np.sqrt(
+            power / 10 ** (true_db / 10) / float(np.mean(centre_bed ** 2)))
+        centre = (line + scale * centre_bed).astype(np.float32)
+        clip = ClipAudio(seg, centre, RATE, fronts=lambda a, b: fronts[int(a * RATE):int(b * RATE)])
+        readings[true_db] = snr.estimate(clip, 3.0, 0.5)
+    for true_db, value in readings.items():
+        if true_db is not None:
+            assert value == pytest.approx(true_db, abs=3.0), readings
+    clean = readings[None]
+    assert clean is not None and clean > 25, readings
+    alone = snr.snr_db(line, RATE)
+    assert alone is not None and alone < 15  # what the clip alone said of the clean line
+    # silent fronts say nothing: the other readings decide
+    quiet = ClipAudio(seg, line, RATE, fronts=lambda a, b: np.zeros((int((b - a) * RATE), 2)))
+    assert snr.fronts_db(quiet) is None and snr.estimate(quiet, 3.0, 0.5) == pytest.approx(alone)
+
+
+def test_snr_filter_reads_the_fronts_a_51_film_was_ingested_with(tmp_path: Path) -> None:
+    """Through the stage: the clip's `custom["fronts"]` file (at another rate) is read beside
+    it; the clean line without pauses is kept, the same line over the fronts' music rejected."""
+    line = continuous_line(4.0)
+    fronts = fronts_of(music(4.0, seed=7))
+    verdicts = {}
+    for name, bed in (("clean", 0.0), ("music", 0.05)):
+        run = Run(tmp_path / name)
+        sf.write(run.ws.path("fronts.wav"), soxr.resample(fronts, RATE, 48000), 48000)
+        seg = run.clip(line + bed * fronts.mean(axis=1), rec=name)
+        run.segments[-1] = seg.with_(custom={**seg.custom, "fronts": "fronts.wav"})
+        (verdicts[name],) = run.run()
+    assert verdicts["clean"].kept and verdicts["clean"].scores["snr_db"] > 25, verdicts
+    rejected = verdicts["music"].rejected
+    assert rejected is not None and rejected.filter == "snr", verdicts
+
+
+def test_fronts_that_carry_the_dialogue_are_not_read_as_music(tmp_path: Path) -> None:
+    """A mix that spreads the dialogue into the front channels: they are far louder during the
+    lines than between them, so the SNR filter leaves them out and the clean line is kept (read
+    against them, the line itself would be the bed)."""
+    from voicekit.stages.filters import snr
+
+    rng = np.random.default_rng(5)
+    film = np.zeros(20 * RATE, np.float32)
+    lines = [(2.0, 5.0), (8.0, 11.0), (14.0, 17.0)]
+    for i, (a, b) in enumerate(lines):
+        film[int(a * RATE):int(b * RATE)] = speech(b - a, seed=i)
+    fronts = np.stack([0.5 * film, 0.4 * film], axis=1) + 1e-4 * rng.standard_normal((film.size, 2))
+    run = Run(tmp_path)
+    sf.write(run.ws.path("fronts.wav"), fronts.astype(np.float32), RATE)
+    for a, b in lines:
+        seg = run.clip(film[int(a * RATE):int(b * RATE)], rec="film", start=a, text=f"line {a}")
+        custom = {**seg.custom, "fronts": "fronts.wav", "recording_duration": 20.0}
+        run.segments[-1] = seg.with_(custom=custom)
+    for out in run.run():
+        assert out.kept and out.scores["snr_db"] > 25, out
+    louder = snr.fronts_speech_db(lambda a, b: fronts[int(a * RATE):int(b * RATE)], lines, 20.0)
+    assert louder is not None and louder > snr.DIALOGUE_IN_FRONTS_DB
+    # music that goes on between the lines is not louder during them, even while it swells by
+    # 20 dB over the scene
+    swell = 10 ** (np.linspace(-10, 10, film.size) / 20)[:, None]
+    bed = fronts_of(music(20.0, seed=7)) * swell
+    steady = snr.fronts_speech_db(lambda a, b: bed[int(a * RATE):int(b * RATE)], lines, 20.0)
+    assert steady is not None and abs(steady) < 3, steady
+
+
 def test_overlap_with_another_speaker(tmp_path: Path) -> None:
     run = Run(tmp_path)
     run.clip(speech(2.0), start=0.0)

@@ -34,23 +34,28 @@ def test_51_takes_the_centre_and_stereo_stays_stereo(tmp_path: Path, media_dir: 
     rate = 48000
     voice, music = tone(2, rate, 200), tone(2, rate, 523, seed=1)
     silent = np.zeros_like(voice)
+    other = tone(2, rate, 330, seed=2)
     make_media(
-        media_dir / "surround.mkv", [music, music, voice, silent, music, music], rate, layout="5.1"
+        media_dir / "surround.mkv", [music, other, voice, silent, music, music], rate, layout="5.1"
     )
     make_media(media_dir / "stereo.mp4", [voice, music], rate)
     out, report, ws = ingest(tmp_path, [media_dir])
     assert report.computed == 2
     by_layout = {s.custom["layout"]: s for s in out}
-    centre, _ = sf.read(
-        ws.path(by_layout["5.1(side)"].audio)
-        if "5.1(side)" in by_layout
-        else ws.path(by_layout["5.1"].audio)
-    )
+    surround = by_layout.get("5.1(side)") or by_layout["5.1"]
+    centre, _ = sf.read(ws.path(surround.audio))
     assert centre.ndim == 1
     expected = voice[::3][: centre.size]
     corr = np.corrcoef(centre[: expected.size], expected)[0, 1]
     assert corr > 0.95  # the centre is the voice, not the music
+    # the front left and right are kept beside it, in that order, at the same rate
+    fronts, fronts_rate = sf.read(ws.path(surround.custom["fronts"]))
+    assert fronts.shape[1] == 2 and fronts_rate == 16000
+    for channel, source in enumerate((music, other)):
+        n = min(fronts.shape[0], source[::3].size)
+        assert np.corrcoef(fronts[:n, channel], source[::3][:n])[0, 1] > 0.95
     stereo = by_layout["stereo"]
+    assert "fronts" not in stereo.custom
     assert stereo.custom["channels"] == 2 and stereo.custom["sample_rate"] == 16000
     assert abs(stereo.duration - 2.0) < 0.1
 

@@ -180,21 +180,28 @@ def decode(
     out: Path,
     rate: int,
     progress: Callable[[float], None] | None = None,
+    fronts: Path | None = None,
 ) -> int:
     """Decode one audio stream to 16-bit WAV at `rate`; returns the output channel count.
 
     Centre channel for 5.1/7.1 (dialogue), both channels for stereo (the separate stage extracts
-    the centre), mono otherwise.
+    the centre), mono otherwise. With `fronts`, a stream with a centre also gives its front left
+    and right channels there (2-channel WAV, same rate: where a film's music plays, which tells
+    music in the centre from the dialogue); `fronts` is not written for other layouts.
     """
+    wav = ["-ar", str(rate), "-c:a", "pcm_s16le", "-f", "wav"]
+    extra: list[str] = []
     if has_centre(stream):
         mapping, channels = ["-af", "pan=mono|c0=FC"], 1
+        if fronts is not None:
+            extra = ["-map", f"0:{stream.index}", "-vn", "-af", "pan=stereo|c0=FL|c1=FR",
+                     "-ac", "2", *wav, str(fronts)]  # fmt: skip
     elif stream.channels == 2:
         mapping, channels = [], 2
     else:
         mapping, channels = [], 1
     cmd = [*_ffmpeg(), "-i", str(path), "-map", f"0:{stream.index}", "-vn", *mapping,
-           "-ac", str(channels), "-ar", str(rate), "-c:a", "pcm_s16le",
-           "-progress", "pipe:1", "-nostats", "-f", "wav", str(out)]
+           "-ac", str(channels), *wav, "-progress", "pipe:1", "-nostats", str(out), *extra]
     with tempfile.TemporaryFile("w+") as errors:  # a file, so a chatty stderr cannot block
         proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=errors, text=True)
         assert proc.stdout is not None

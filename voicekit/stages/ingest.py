@@ -2,9 +2,10 @@
 
 One item per source file; the cache key is the file's content hash, so renaming a folder or
 touching a file re-uses the decoded audio, and a changed film is decoded again. For 5.1/7.1 the
-centre channel is taken (film dialogue lives there); stereo stays stereo for the separate stage.
-Embedded text subtitle tracks and sidecar subtitle files are converted to cue lists: free text
-and timings for transcription.
+centre channel is taken (film dialogue lives there), and its front left and right channels are
+kept beside it (`custom["fronts"]`: where the music plays, for the SNR filter); stereo stays
+stereo for the separate stage. Embedded text subtitle tracks and sidecar subtitle files are
+converted to cue lists: free text and timings for transcription.
 """
 
 from __future__ import annotations
@@ -47,6 +48,7 @@ MEDIA_SUFFIXES = {
     ".opus",
     ".ogg",
 }
+FRONTS = "fronts.wav"
 SILENCE_PEAK = 10 ** (-80 / 20)  # -80 dBFS: a track this quiet holds no dialogue
 
 
@@ -124,7 +126,7 @@ class HashCache:
 
 class IngestStage(Stage):
     name = "ingest"
-    version = 1
+    version = 2  # 2: the front channels of a stream with a centre
     ledger_kind = "ingest"
 
     def items(self, inputs: list[Segment], ctx: Context) -> list[Item]:
@@ -156,12 +158,14 @@ class IngestStage(Stage):
             raise InputError(f"{path.name}: no audio stream")
         stream = ffmpeg.choose_stream(info.audio, ctx.lang)
         wav = out.path("audio.wav")
+        fronts = out.path(FRONTS)
         channels = ffmpeg.decode(
             path,
             stream,
             wav,
             self.config.ingest.sample_rate,
             progress=lambda s: ctx.progress(self.name, item.id, min(s, item.seconds), item.seconds),
+            fronts=fronts,
         )
         rate, _, duration = io.info(wav)
         if duration <= 0:
@@ -184,6 +188,8 @@ class IngestStage(Stage):
             "recording_duration": duration,
             "subtitles": subs,
         }
+        if fronts.exists():
+            custom["fronts"] = out.rel(FRONTS)
         language = ctx.lang if ctx.lang != "auto" else _tag_language(stream.language)
         return [
             Segment(rid, rid, 0.0, duration, out.rel("audio.wav"), language=language, custom=custom)

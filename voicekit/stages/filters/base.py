@@ -42,6 +42,8 @@ class ClipAudio:
             recording's timeline, clamped to the file; None when only the clip is at hand.
         mix: reads the recording before separation (`custom["mix"]`; channels averaged, at
             `rate`) the same way; None when the clip's audio is not a separated stem.
+        fronts: reads the front left and right channels of a film whose dialogue came from its
+            centre (`custom["fronts"]`; (samples, 2) at `rate`) the same way; None otherwise.
     """
 
     seg: Segment
@@ -51,6 +53,7 @@ class ClipAudio:
     speech: Sequence[tuple[float, float]] = ()
     read: Callable[[float, float], np.ndarray] | None = None
     mix: Callable[[float, float], np.ndarray] | None = None
+    fronts: Callable[[float, float], np.ndarray] | None = None
 
 
 @dataclass(frozen=True)

@@ -16,11 +16,12 @@ import numpy as np
 from voicekit.errors import InputError
 from voicekit.manifest import Segment
 from voicekit.pipeline.stage import Context, Item, Output, Stage, recording_seconds
-from voicekit.stages.filters import duplicate, registry
+from voicekit.stages.filters import duplicate, registry, snr
 from voicekit.stages.filters.base import ClipAudio, SetContext, Verdict
 from voicekit.workspace import Workspace
 
 log = logging.getLogger("voicekit")
+PROBE_RATE = 8000  # enough to compare the fronts' power during and between lines
 
 
 def is_clip(seg: Segment) -> bool:
@@ -59,7 +60,8 @@ class FiltersStage(Stage):
     """Scores and judges every clip (`custom.role == "clip"`); other segments pass through."""
 
     name: ClassVar[str] = "filters"
-    version: ClassVar[int] = 4  # 2: snr reads what the separator removed; 3: rate fence; 4: snr
+    # 2: snr reads what the separator removed; 3: rate fence; 4: snr; 5: snr by the fronts
+    version: ClassVar[int] = 5
 
     def fingerprint(self) -> dict[str, Any]:
         # the duration filter judges by the segment stage's limits: they are part of our key
@@ -86,12 +88,14 @@ class FiltersStage(Stage):
         total = sum(segments[i].duration for i in index)
         done = 0.0
         with _ClipReader(ctx.workspace) as reader:
+            fronts = usable_fronts(reader, [segments[i] for i in index], speech)
             for i in index:
                 seg = segments[i]
                 samples, rate = reader.read(seg.audio, seg.start, seg.end)
                 audio = ClipAudio(seg, samples, rate, others.get(seg.recording_id, []),
                                   speech.get(seg.recording_id, []),
-                                  partial(reader.mono, seg.audio), mix_reader(reader, seg, rate))
+                                  partial(reader.mono, seg.audio), mix_reader(reader, seg, rate),
+                                  fronts_reader(reader, seg, rate, fronts))
                 for name, check in clip_filters:
                     seg = apply(seg, name, check(audio, self.config))
                 segments[i] = seg
@@ -119,6 +123,34 @@ def mix_reader(reader: _ClipReader, seg: Segment,
     return partial(reader.mono, mix, rate=rate)
 
 
+def usable_fronts(reader: _ClipReader, clips: list[Segment],
+                  speech: dict[str, list[tuple[float, float]]]) -> set[str]:
+    """The front-channel files the SNR filter may read: those that do not carry the dialogue
+    (`snr.fronts_speech_db` under `snr.DIALOGUE_IN_FRONTS_DB`, or unknown)."""
+    found = {(c.recording_id, c.custom["fronts"], float(c.custom.get("recording_duration", c.end)))
+             for c in clips if isinstance(c.custom.get("fronts"), str)}
+    usable = set()
+    for rid, fronts, duration in sorted(found):
+        louder = snr.fronts_speech_db(partial(reader.channels, fronts, rate=PROBE_RATE),
+                                      speech.get(rid, []), duration)
+        if louder is not None and louder >= snr.DIALOGUE_IN_FRONTS_DB:
+            log.warning("filters: %s: the front channels carry the dialogue (%.1f dB louder "
+                        "while someone speaks); its SNR is read without them", rid, louder)
+            continue
+        usable.add(fronts)
+    return usable
+
+
+def fronts_reader(reader: _ClipReader, seg: Segment, rate: int,
+                  usable: set[str]) -> partial[np.ndarray] | None:
+    """Reads the film's front left and right channels at `rate`, None when it has none (or
+    they are not `usable`)."""
+    fronts = seg.custom.get("fronts")
+    if not isinstance(fronts, str) or fronts not in usable:
+        return None
+    return partial(reader.channels, fronts, rate=rate)
+
+
 class _ClipReader:
     """Reads clips from their audio files, keeping each file open while it is used."""
 
@@ -135,6 +167,17 @@ class _ClipReader:
 
     def read(self, audio: str, start: float, end: float) -> tuple[np.ndarray, int]:
         """Mono samples of `audio` from `start` to `end` seconds (clamped), and the rate."""
+        data, rate = self._frames(audio, start, end)
+        return data.mean(axis=1), rate
+
+    def channels(self, audio: str, start: float, end: float, rate: int) -> np.ndarray:
+        """(samples, channels) of `audio` from `start` to `end`, resampled to `rate`."""
+        from voicekit.audio.io import resample
+
+        data, have = self._frames(audio, start, end)
+        return resample(data, have, rate)
+
+    def _frames(self, audio: str, start: float, end: float) -> tuple[np.ndarray, int]:
         import soundfile as sf
 
         handle = self.files.get(audio)
@@ -148,7 +191,7 @@ class _ClipReader:
         first = min(max(0, round(start * rate)), handle.frames)
         handle.seek(first)
         data = handle.read(max(0, round(end * rate) - first), dtype="float32", always_2d=True)
-        return data.mean(axis=1), rate
+        return data, rate
 
     def mono(self, audio: str, start: float, end: float, rate: int | None = None) -> np.ndarray:
         """Mono samples of `audio` from `start` to `end`, resampled to `rate` if given."""
