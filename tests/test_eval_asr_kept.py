@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-from voices import RATE, SENTENCES, speak, write
+from voices import RATE, SENTENCES, hissy_line, speak, write
 
 from voicekit.config import Config, ModelsConfig
 from voicekit.eval.asr_kept import kept_error, scored_turns, truth_error, words_inside
@@ -115,10 +115,7 @@ def test_truth_error_transcribes_the_stem_cut_at_truth_boundaries(tmp_path: Path
 
 def test_coverage_counts_the_turns_speech_not_its_noisy_edges(tmp_path: Path) -> None:
     # a turn that holds 1 s of hiss (breath, room noise) either side of its sentence
-    rng = np.random.default_rng(0)
-    speech = speak(SENTENCES[2], "slt")
-    hiss = (0.01 * rng.standard_normal(RATE)).astype(np.float32)
-    write(tmp_path / "target.wav", np.concatenate([hiss, speech, hiss]))
+    speech = hissy_line(tmp_path / "target.wav")
     end = 2.0 + len(speech) / RATE
     turns = [("T", 0.0, end, SENTENCES[2])]
     words = [("w", 1.2, end - 1.2)]

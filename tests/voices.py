@@ -60,3 +60,13 @@ def write(path: Path, wav: np.ndarray, rate: int = RATE) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     sf.write(path, wav, rate)
     return path
+
+
+def hissy_line(path: Path, text: str = SENTENCES[2]) -> np.ndarray:
+    """A stem holding 1 s of hiss (breath, room noise), `text` spoken, 1 s of hiss again, written
+    to `path`; returns the spoken part."""
+    rng = np.random.default_rng(0)
+    speech = speak(text, "slt")
+    hiss = (0.01 * rng.standard_normal(RATE)).astype(np.float32)
+    write(path, np.concatenate([hiss, speech, hiss]))
+    return speech
