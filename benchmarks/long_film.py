@@ -5,7 +5,8 @@ target, a varied English cast), then two versions of the same audio: one 5.1 fil
 scenes back to back, and one 5.1 film per scene. In both the centre channel carries the
 dialogue and the other channels the scene's music and effects (the usual film mix). Runs the
 dataset pipeline on each version in its own workspace with the target's enrolment clips and
-prints precision/recall side by side, the ratios and the realtime factors.
+prints precision/recall side by side, where the rest of the target's speech went
+(voicekit/eval/budget.py), the ratios and the realtime factors.
 
 The scenes draw the target's utterances from one speaker's pool, so later scenes repeat earlier
 utterances and the duplicate filter rejects those clips: recall is lower than on the CI set in
@@ -28,6 +29,7 @@ from typing import Any
 from voicekit import config
 from voicekit.demo.joined import joined_film, scene_films
 from voicekit.demo.real import build_real_set
+from voicekit.eval.budget import format_budget, loss_budget
 from voicekit.eval.extraction import evaluate, format_table
 from voicekit.pipeline import registry
 from voicekit.pipeline.runner import Runner
@@ -54,6 +56,7 @@ def run(folder: Path, refs: list[Path], ws_root: Path) -> dict[str, Any]:
     segments, _ = Runner(registry.build(conf), ctx).run()
     wall = time.monotonic() - started
     result = evaluate(truths, segments)
+    result["budget"] = loss_budget(truths, ctx.manifests["identify"], segments)
     audio_s = sum(json.loads(t.read_text(encoding="utf-8"))["duration"] for t in truths)
     result["overall"].update(wall_s=wall, audio_s=audio_s, realtime_factor=wall / audio_s)
     return result
@@ -80,6 +83,7 @@ def main() -> int:
         print(f"\n[{label}] {o['audio_s'] / 60:.1f} min of audio, {o['wall_s']:.0f} s, "
               f"realtime factor {o['realtime_factor']:.2f}")
         print(format_table({"films": {}, "overall": o}))
+        print(format_budget(results[label]["budget"]))
     (one, many) = (results[k]["overall"] for k in results)
     print("\none film / separate films: " + ", ".join(
         f"{key} {one[key] / many[key]:.3f}" for key in ("precision", "recall", "recall_clean",
