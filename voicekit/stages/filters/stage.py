@@ -88,7 +88,8 @@ class FiltersStage(Stage):
         total = sum(segments[i].duration for i in index)
         done = 0.0
         with _ClipReader(ctx.workspace) as reader:
-            fronts = usable_fronts(reader, [segments[i] for i in index], speech)
+            fronts = (usable_fronts(reader, [segments[i] for i in index], speech)
+                      if any(name == "snr" for name, _ in clip_filters) else set())
             for i in index:
                 seg = segments[i]
                 samples, rate = reader.read(seg.audio, seg.start, seg.end)
