@@ -83,12 +83,18 @@ def loss_budget(truth_paths: Sequence[Path], identified: Sequence[Segment],
     """
     truths = [Truth.read(p) for p in truth_paths]
 
-    def of(truth: Truth, segments: Sequence[Segment]) -> list[Segment]:
-        return [s for s in segments if film_of(s, truths) is truth]
+    def by_film(segments: Sequence[Segment]) -> dict[str, list[Segment]]:
+        found: dict[str, list[Segment]] = {t.film: [] for t in truths}
+        for seg in segments:
+            truth = film_of(seg, truths)
+            if truth is not None:
+                found[truth.film].append(seg)
+        return found
 
+    turns, clips = by_film(identified), by_film(final)
     out: dict[str, dict[str, float]] = {"all": {}, "clean": {}}
     for truth in truths:
-        film = _film_budget(truth, of(truth, identified), of(truth, final))
+        film = _film_budget(truth, turns[truth.film], clips[truth.film])
         for part, seconds in film.items():
             for name, value in seconds.items():
                 out[part][name] = out[part].get(name, 0.0) + value
