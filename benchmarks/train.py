@@ -14,7 +14,8 @@ coqui's own code instead of every part of `voicekit.train.fastpath`, "coqui=PART
 of the parts named (see `fastpath.installed`: maximum_path, spline, discriminator_gradients,
 ...), and
 "fused=false" with torch's default AdamW (per parameter, or "foreach" on a GPU) instead of the
-fused one, for side by side comparisons. Checkpoints are deleted afterwards.
+fused one, and "tf32=false" with cuDNN's convolutions in full float32 instead of TF32 tensor-core
+kernels (torch's default), for side by side comparisons. Checkpoints are deleted afterwards.
 
     python benchmarks/train.py [--sizes tiny full] [--steps 6 3] [--batch N] [--minutes M]
         [--variants "" "mixed_precision=false"] [--profile N] [--out FILE]
@@ -168,6 +169,7 @@ def measure(size: str, steps: int, batch: int, work: Path, synthetic: bool,
     if knobs.pop("fastpath", True) is False:
         coqui_parts = ["all"]  # fastpath not installed at all
     default_adamw = knobs.pop("fused", True) is False
+    tf32 = bool(knobs.pop("tf32", True))
     ws, mean_s = build_dataset(work / f"{size}-{len(list(work.iterdir()))}", clips, synthetic,
                                minutes, val)  # fmt: skip
     conf = dataclasses.replace(
@@ -183,6 +185,7 @@ def measure(size: str, steps: int, batch: int, work: Path, synthetic: bool,
             gpu_sampler(samples),
             profiled(profile) as tables,
             coqui_code(coqui_parts, default_adamw),
+            cudnn_tf32(tf32),
         ):
             result = train(ws, conf, steps=steps + (PROFILE_WARMUP if profile else 0), resume=False)
         rows, _ = load(result.eval_dir)
@@ -216,6 +219,19 @@ def measure(size: str, steps: int, batch: int, work: Path, synthetic: bool,
         else 0.0,
         "profile": tables,
     }
+
+
+@contextmanager
+def cudnn_tf32(allowed: bool) -> Iterator[None]:
+    """While inside, cuDNN's float32 convolutions may (or may not) use TF32 tensor cores."""
+    import torch
+
+    before = torch.backends.cudnn.allow_tf32
+    torch.backends.cudnn.allow_tf32 = allowed
+    try:
+        yield
+    finally:
+        torch.backends.cudnn.allow_tf32 = before
 
 
 @contextmanager
@@ -323,7 +339,9 @@ def profiled(steps: int) -> Iterator[list[str]]:
                                                        "cudaLaunchKernelExC"))  # fmt: skip
     waits = sum(e.count for e in events if e.key in ("cudaStreamSynchronize",
                                                      "cudaDeviceSynchronize"))  # fmt: skip
-    gpu_ms = sum(getattr(e, device, 0) for e in events) / 1000 / steps
+    # the vk: marks' device times span their kernels (and the gaps between): not kernel time
+    gpu_ms = sum(getattr(e, device, 0) for e in events if not e.key.startswith("vk:"))
+    gpu_ms /= 1000 * steps
     tables.append(f"per step: {kernels / steps:.0f} kernel launches, {waits / steps:.0f} host "
                   f"waits for the GPU, {gpu_ms:.1f} ms of GPU kernel time")  # fmt: skip
     marks = [e for e in events if e.key.startswith("vk:")]
