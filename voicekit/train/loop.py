@@ -226,7 +226,8 @@ def _fit(
         raise ended
     if trainer.train_loader.timed_out:
         progress.info("--hours %g reached at step %d", hours, trainer.total_steps_done)
-    trainer.save_checkpoint()  # coqui saves only every save_step: keep the final state too
+    if trainer.saved_at != trainer.total_steps_done:
+        trainer.save_checkpoint()  # saves come every save_step: keep the final state too
     evaluator.finish(trainer)
     _record_outputs(ws, run_dir)
     checkpoint = max(run_dir.glob("checkpoint_*.pth"), key=_step_of)
@@ -305,9 +306,10 @@ def _without_git() -> Iterator[None]:
 def _trainer_class() -> Any:
     """coqui's Trainer that hands every step's losses to the evaluator (for the curves) and
     to the progress line, validates (and keeps the best model) only when the evaluator asks,
-    not after every epoch, saves a checkpoint on Ctrl-C/SIGTERM and returns, and, once the train
-    loader ran out of time (--hours), lets the epochs coqui still loops over pass without
-    logging."""
+    not after every epoch, saves a checkpoint every ``save_step`` steps done and on
+    Ctrl-C/SIGTERM (and returns), each named by the steps done and restored at that count,
+    and, once the train loader ran out of time (--hours), lets the epochs coqui still loops
+    over pass without logging."""
     from trainer import Trainer
 
     class _Trainer(interruptible(Trainer)):  # type: ignore[misc]
@@ -316,6 +318,16 @@ def _trainer_class() -> Any:
         keep_best = 1  # best models kept (train.keep_best)
         pace: Pace | None = None  # the progress line
         last_losses: dict[str, float] = {}  # noqa: RUF012 (replaced per step, never mutated)
+        saved_at = -1  # the steps done at the last checkpoint saved
+
+        def restore_model(self) -> None:
+            super().restore_model()
+            if self.continue_run:  # coqui adds one to the saved step; ours is the steps done
+                self.total_steps_done -= 1
+
+        def save_checkpoint(self) -> None:
+            super().save_checkpoint()
+            self.saved_at = self.total_steps_done
 
         def _over(self) -> bool:
             over = bool(getattr(self.train_loader, "timed_out", False))
@@ -348,6 +360,8 @@ def _trainer_class() -> Any:
                     self.evaluator.on_step(self.total_steps_done, self.last_losses)
                 if self.pace is not None:
                     self.pace(self.total_steps_done, self.last_losses)
+            if self.total_steps_done % self.config.save_step == 0:
+                self.save_checkpoint()
             return outputs, losses
 
     return _Trainer

@@ -73,6 +73,10 @@ def vits_config(
         ),
         test_sentences=[[encode(text, lang).codes] for lang, text in SAMPLE_SENTENCES],
         save_step=conf.save_step,
+        # coqui saves inside a step under the step's index (checkpoint_1000 after 1001 steps,
+        # the final save after 1000 steps also as 1000) and adds one when it restores:
+        # voicekit saves at the step's end, named by the steps done (loop._trainer_class)
+        save_checkpoints=False,
         save_n_checkpoints=conf.keep_checkpoints,
         save_best_after=conf.best_after,
         save_all_best=True,  # voicekit keeps the newest train.keep_best of them (loop._keep_best)
