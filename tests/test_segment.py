@@ -200,3 +200,24 @@ def test_guard_never_makes_a_clip_too_short(tmp_path: Path) -> None:
     assert [(c.start, round(c.end, 3)) for c in clip] == [(1.0, 2.2)] and clip[0].scores == {}
     clip = clips_of(run(tmp_path / "short", audio, segments, pad_s=0.0, edge_guard_s=0.1))
     assert [(c.start, round(c.end, 3)) for c in clip] == [(1.0, 2.1)]
+
+
+def test_a_turn_the_recogniser_heard_nothing_in_is_not_joined(tmp_path: Path) -> None:
+    # two worded turns and, 0.15 s after them, one in which the recogniser found no word (a word
+    # it missed): joined, the clip would hold sound its text does not say
+    words = (Word("get", 1.0, 1.4), Word("out", 1.5, 2.0), Word("of", 2.2, 2.5),
+             Word("the", 2.6, 2.9), Word("car", 3.0, 3.5))
+    audio = bursts(8.0, [(1.0, 2.0), (2.2, 3.5), (3.65, 4.4)])
+    asr = {"text_source": "asr"}
+    first = turn(1.0, 2.0, text="get out", language="en", words=words[:2],
+                 scores={"subtitle_agreement": 1.0})
+    second = turn(2.2, 3.5, text="of the car", language="en", words=words[2:],
+                  scores={"subtitle_agreement": 1.0})
+    missed = turn(3.65, 4.4, text="", language="en", scores={"subtitle_agreement": 0.0})
+    segments = [dataclasses.replace(t, custom={**t.custom, **asr})
+                for t in (first, second, missed)]
+    clips = clips_of(run(tmp_path, audio, segments, pad_s=0.1))
+    assert [(c.text, c.custom["turns"]) for c in clips] == [
+        ("get out of the car", ["t1.0", "t2.2"]), ("", ["t3.65"])
+    ]
+    assert clips[0].end <= 3.65 and clips[0].scores["subtitle_agreement"] == 1.0

@@ -73,15 +73,24 @@ class Cut:
         return max(self.at, self.quiet_end - pad)
 
 
+def heard_nothing(turn: Segment) -> bool:
+    """A turn the speech recogniser ran on and found no word in: whatever sounds in it has no
+    transcript (a word it missed, a breath, a noise)."""
+    return turn.custom.get("text_source") == "asr" and not turn.words and not turn.text
+
+
 def merge(turns: Sequence[Segment], blockers: Sequence[tuple[float, float]],
           gap_s: float) -> list[list[Segment]]:
-    """Group time-sorted target turns closer than `gap_s` with no blocker in between."""
+    """Group time-sorted target turns closer than `gap_s` with no blocker in between. A turn
+    the recogniser heard nothing in stays alone: joined, its sound would sit in a clip whose
+    text does not say it (and the clip's text is unknown where it cuts the turn)."""
     groups: list[list[Segment]] = []
     for turn in turns:
         if groups:
             last_end = max(t.end for t in groups[-1])
             blocked = any(b0 < turn.start and b1 > last_end for b0, b1 in blockers)
-            if turn.start - last_end < gap_s and not blocked:
+            alone = heard_nothing(turn) or heard_nothing(groups[-1][-1])
+            if turn.start - last_end < gap_s and not blocked and not alone:
                 groups[-1].append(turn)
                 continue
         groups.append([turn])

@@ -2,11 +2,12 @@
 
 Input is the transcribe stage's output for one recording. Target turns (`speaker == "target"`,
 `custom.role == "turn"`) closer than `merge_gap_s` are joined unless another speaker or an
-overlap region lies between them; edges that touch another speaker lose `edge_guard_s` (recorded
-on the clip, see `cut.guard`); then cut at the longest pauses (word gaps when words exist,
-else quiet stretches of the audio) into clips of `min_s`..`max_s` seconds, padded with a little
-silence. Nothing is dropped: a fragment shorter than `min_s` or an uncuttable span longer than
-`max_s` stays a clip, and the filters stage rejects it with a reason.
+overlap region lies between them or one of them is a turn the recogniser heard no word in;
+edges that touch another speaker lose `edge_guard_s` (recorded on the clip, see `cut.guard`);
+then cut at the longest pauses (word gaps when words exist, else quiet stretches of the audio)
+into clips of `min_s`..`max_s` seconds, padded with a little silence. Nothing is dropped: a
+fragment shorter than `min_s` or an uncuttable span longer than `max_s` stays a clip, and the
+filters stage rejects it with a reason.
 """
 
 from __future__ import annotations
@@ -43,7 +44,9 @@ class SegmentStage(Stage):
     """Cuts the target's turns of each recording into clips (`custom.role = "clip"`)."""
 
     name: ClassVar[str] = "segment"
-    version: ClassVar[int] = 3  # 3: speech touching another speaker is guarded (cut.guard)
+    # 3: speech touching another speaker is guarded (cut.guard); 4: a turn the recogniser
+    # heard nothing in is not joined with its neighbours (cut.merge)
+    version: ClassVar[int] = 4
 
     def process(self, item: Item, out: Output, ctx: Context) -> list[Segment]:
         cfg = self.config.segment
