@@ -189,14 +189,15 @@ def _fit(
     trainer.evaluator = evaluator
     trainer.keep_best = conf.keep_best
     trainer.callbacks.callbacks_on_train_step_end.append(evaluator.on_step_end)
-    loader = Batches(
-        trainer.get_train_dataloader(trainer.train_samples, verbose=False),
-        batch, conf.seed, trainer.epochs_done, config.num_loader_workers, gpu,
-    )  # fmt: skip
-    if trainer.eval_samples:
-        # made now, not at the first evaluation: building it draws from the random generators,
-        # so a run that evaluates more often would otherwise train differently
-        trainer.eval_loader = trainer.get_eval_dataloader(trainer.eval_samples, verbose=False)
+    with _without_length_bars():
+        loader = Batches(
+            trainer.get_train_dataloader(trainer.train_samples, verbose=False),
+            batch, conf.seed, trainer.epochs_done, config.num_loader_workers, gpu,
+        )  # fmt: skip
+        if trainer.eval_samples:
+            # made now, not at the first evaluation: building it draws from the random
+            # generators, so a run that evaluates more often would otherwise train differently
+            trainer.eval_loader = trainer.get_eval_dataloader(trainer.eval_samples, verbose=False)
     per_epoch = loader.per_epoch
     todo = per_epoch * epochs if epochs is not None else steps or DEFAULT_STEPS
     # duck-typed loader: coqui only iterates it and takes its len()
@@ -284,6 +285,23 @@ def _seed(seed: int) -> None:
     random.seed(seed)
     np.random.seed(seed)
     torch.manual_seed(seed)
+
+
+@contextmanager
+def _without_length_bars() -> Iterator[None]:
+    """While inside, coqui's datasets measure their clips' lengths without a tqdm bar (one per
+    loader, on the terminal at every start; voicekit's own line says what the run does)."""
+    from functools import partial
+    from types import SimpleNamespace
+
+    from TTS.tts.datasets import dataset
+
+    saved = dataset.tqdm
+    dataset.tqdm = SimpleNamespace(tqdm=partial(saved.tqdm, disable=True))
+    try:
+        yield
+    finally:
+        dataset.tqdm = saved
 
 
 @contextmanager
