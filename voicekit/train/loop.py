@@ -227,8 +227,7 @@ def _fit(
         raise ended
     if trainer.train_loader.timed_out:
         progress.info("--hours %g reached at step %d", hours, trainer.total_steps_done)
-    if trainer.saved_at != trainer.total_steps_done:
-        trainer.save_checkpoint()  # saves come every save_step: keep the final state too
+    trainer.save_checkpoint()  # saves come every save_step: keep the final state too
     evaluator.finish(trainer)
     _record_outputs(ws, run_dir)
     checkpoint = max(run_dir.glob("checkpoint_*.pth"), key=_step_of)
@@ -336,16 +335,20 @@ def _trainer_class() -> Any:
         keep_best = 1  # best models kept (train.keep_best)
         pace: Pace | None = None  # the progress line
         last_losses: dict[str, float] = {}  # noqa: RUF012 (replaced per step, never mutated)
-        saved_at = -1  # the steps done at the last checkpoint saved
+        saved_at = -1  # the steps done in the newest checkpoint of this run
 
         def restore_model(self) -> None:
             super().restore_model()
             if self.continue_run:  # coqui adds one to the saved step; ours is the steps done
                 self.total_steps_done -= 1
+                self.saved_at = self.total_steps_done
 
         def save_checkpoint(self) -> None:
-            super().save_checkpoint()
-            self.saved_at = self.total_steps_done
+            """Once per step count: the final save, Ctrl-C or a full GPU right after a periodic
+            save (the latter two mid-step, with part of the step applied) keep that one."""
+            if self.saved_at != self.total_steps_done:
+                super().save_checkpoint()
+                self.saved_at = self.total_steps_done
 
         def _over(self) -> bool:
             over = bool(getattr(self.train_loader, "timed_out", False))
